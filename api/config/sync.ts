@@ -1,0 +1,158 @@
+import { and, eq, isNull, notInArray } from 'drizzle-orm';
+import type { Database, Tx } from '../../db/client.ts';
+import { componentGroups, components, monitors, slos, type BurnAlertRule, type SliDefinition } from '../../db/schema/index.ts';
+import type { HeadroomConfig, MonitorConfig, SloConfig } from './schema.ts';
+
+export interface SyncSummary {
+  created: number;
+  updated: number;
+  archived: number;
+  unchanged: number;
+}
+
+type Table = typeof componentGroups | typeof components | typeof monitors | typeof slos;
+
+/** The columns a config entry owns; everything else on the row (status, history) belongs to the running system. */
+type Owned = Record<string, unknown> & { id: string };
+
+/**
+ * Brings the database in line with the config file, idempotently: unchanged entries are not
+ * touched (their updated_at stays), entries removed from the file are archived (history kept),
+ * and entries that come back are unarchived.
+ */
+export async function syncConfig(database: Database, config: HeadroomConfig, now: Date): Promise<SyncSummary> {
+  return database.write(async (tx) => {
+    const summary: SyncSummary = { created: 0, updated: 0, archived: 0, unchanged: 0 };
+    const quorumByComponent = new Map(config.components.map((component) => [component.key, component.quorum]));
+    await syncTable(tx, componentGroups, config.groups.map((group, position) => ({
+      id: group.key,
+      name: group.name,
+      description: group.description ?? null,
+      position,
+    })), now, summary);
+    await syncTable(tx, components, config.components.map((component, position) => ({
+      id: component.key,
+      name: component.name,
+      description: component.description ?? null,
+      groupId: component.group ?? null,
+      position,
+      autoIncident: component.autoIncident,
+      runbookUrl: component.runbook ?? null,
+      public: component.public,
+    })), now, summary);
+    await syncTable(tx, monitors, config.monitors.map((monitor) => monitorRow(monitor, quorumByComponent)), now, summary);
+    await syncTable(tx, slos, config.slos.map(sloRow), now, summary, eq(slos.origin, 'config'));
+    return summary;
+  });
+}
+
+function monitorRow(monitor: MonitorConfig, quorumByComponent: Map<string, number>): Owned {
+  const { key, name, component, interval, timeout, regions, downAfter, upAfter, degradedLatency, kind, ...settings } = monitor;
+  return {
+    id: key,
+    name: name ?? key,
+    componentId: component ?? null,
+    kind,
+    intervalMs: interval,
+    timeoutMs: timeout,
+    regions,
+    settings: { ...settings, quorum: component ? (quorumByComponent.get(component) ?? 0.5) : 0.5 },
+    downAfter,
+    upAfter,
+    degradedLatencyMs: degradedLatency ?? null,
+  };
+}
+
+function sloRow(slo: SloConfig): Owned {
+  const sli: SliDefinition = {};
+  if (slo.sli.kind === 'availability' || slo.sli.kind === 'latency') sli.monitors = slo.sli.monitors;
+  if (slo.sli.kind === 'latency') sli.latencyThresholdMs = slo.sli.threshold;
+  if (slo.sli.kind === 'prometheus') {
+    sli.prometheus = {
+      url: slo.sli.url,
+      total: slo.sli.total,
+      ...(slo.sli.good ? { good: slo.sli.good } : {}),
+      ...(slo.sli.bad ? { bad: slo.sli.bad } : {}),
+    };
+  }
+  const alertRules: BurnAlertRule[] | null =
+    slo.alerts?.map((rule) => ({
+      name: rule.name,
+      severity: rule.severity,
+      longWindow: `${rule.longWindow}ms`,
+      shortWindow: `${rule.shortWindow}ms`,
+      burnRate: rule.burnRate,
+    })) ?? null;
+  return {
+    id: slo.key,
+    name: slo.name,
+    description: slo.description ?? null,
+    service: slo.service,
+    componentId: slo.component ?? null,
+    sliKind: slo.sli.kind,
+    sli,
+    target: slo.target,
+    window: typeof slo.window === 'string' ? slo.window : `${slo.window.rollingMs / 86_400_000}d`,
+    timeZone: slo.timeZone,
+    budgetingMethod: slo.budgetingMethod,
+    timeSliceTarget: slo.timeSliceTarget ?? null,
+    timeSliceWindowMs: slo.timeSliceWindow ?? null,
+    excludeMaintenance: slo.excludeMaintenance,
+    alertRules,
+    policy: slo.policy ?? null,
+    public: slo.public,
+    origin: 'config',
+  };
+}
+
+async function syncTable(
+  tx: Tx,
+  table: Table,
+  wanted: Owned[],
+  now: Date,
+  summary: SyncSummary,
+  scope?: ReturnType<typeof eq>,
+): Promise<void> {
+  const existing = (await tx.select().from(table)) as Record<string, unknown>[];
+  const byId = new Map(existing.map((row) => [row['id'] as string, row]));
+  for (const row of wanted) {
+    const current = byId.get(row.id);
+    if (!current) {
+      await tx.insert(table).values({ ...row, createdAt: now, updatedAt: now } as never);
+      summary.created += 1;
+      continue;
+    }
+    const differs = Object.keys(row).some((column) => !sameValue(current[column], row[column]));
+    if (differs || current['archivedAt'] !== null) {
+      await tx
+        .update(table)
+        .set({ ...row, updatedAt: now, archivedAt: null } as never)
+        .where(eq(table.id, row.id));
+      summary.updated += 1;
+    } else {
+      summary.unchanged += 1;
+    }
+  }
+  const keep = wanted.map((row) => row.id);
+  const conditions = [isNull(table.archivedAt), ...(scope ? [scope] : [])];
+  if (keep.length > 0) conditions.push(notInArray(table.id, keep));
+  const archived = await tx
+    .update(table)
+    .set({ archivedAt: now, updatedAt: now } as never)
+    .where(and(...conditions))
+    .returning({ id: table.id });
+  summary.archived += archived.length;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (typeof a === 'object' || typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
+  return a === b;
+}
+
+/** Ids of the active (not archived) monitors, for ingest validation. */
+export async function activeMonitorIds(database: Database): Promise<Set<string>> {
+  const rows = await database.orm.select({ id: monitors.id }).from(monitors).where(isNull(monitors.archivedAt));
+  return new Set(rows.map((row) => row.id));
+}
+

@@ -1,0 +1,32 @@
+import type { Database } from '../db/client.ts';
+import type { HeadroomConfig } from './config/schema.ts';
+import type { Clock } from './lib/clock.ts';
+import type { Logger } from './lib/logger.ts';
+
+/** Settings the running app needs beyond the config file (most come from the environment). */
+export interface AppSettings {
+  /** Results older than this are refused at ingest. */
+  backfillHorizonMs: number;
+  /** Largest request body accepted, in bytes (ingest batches of 5,000 results fit). */
+  bodyLimitBytes: number;
+  /** The URL readers use to reach this instance (links in emails and feeds). */
+  publicUrl: string;
+  /** Folder for the embedded database, built site and offline mail. */
+  dataDir: string;
+}
+
+export const defaultSettings: AppSettings = {
+  backfillHorizonMs: 35 * 86_400_000,
+  bodyLimitBytes: 4 * 1024 * 1024,
+  publicUrl: 'http://127.0.0.1:3000',
+  dataDir: 'data',
+};
+
+/** Everything a route or worker needs, passed in explicitly (no globals) so tests build their own. */
+export interface AppDeps {
+  db: Database;
+  clock: Clock;
+  config: HeadroomConfig;
+  logger: Logger;
+  settings: AppSettings;
+}

@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { createDb, migrateDb } from '../db/client.ts';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfigFile } from './config/load.ts';
+import { syncConfig } from './config/sync.ts';
+import { backfillDemoHistory } from './demo/backfill.ts';
+import { startDemoTarget } from './demo/target.ts';
+import { EnvError, loadEnv } from './env.ts';
+import { systemClock } from './lib/clock.ts';
+import { createLogger } from './lib/logger.ts';
+import { ensureAdminToken } from './services/tokens.ts';
+
+const DEMO_CONFIG = resolve(dirname(fileURLToPath(import.meta.url)), 'demo/headroom.config.yaml');
+const DEMO_TARGET_PORT = 4010;
+
+/** Starts the whole product: database, config sync, API, workers (and the demo when no config exists). */
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const clock = systemClock;
+  const demo = !existsSync(env.HEADROOM_CONFIG);
+  const configPath = demo ? DEMO_CONFIG : env.HEADROOM_CONFIG;
+  const config = loadConfigFile(configPath);
+  logger.info({ config: configPath, demo }, 'config loaded');
+
+  const database = await createDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
+  await migrateDb(database);
+  const sync = await syncConfig(database, config, clock.now());
+  logger.info(sync, 'config synced');
+  const adminToken = await ensureAdminToken(database, clock.now(), env.HEADROOM_ADMIN_TOKEN);
+
+  const closers: Array<() => Promise<void> | void> = [];
+  if (demo) {
+    const target = await startDemoTarget(DEMO_TARGET_PORT, clock);
+    closers.push(() => new Promise<void>((done) => target.server.close(() => done())));
+    const written = await backfillDemoHistory(database, config, clock.now());
+    logger.info({ written }, 'demo history backfilled');
+  }
+
+  const publicUrl = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
+  const app = createApp({
+    db: database,
+    config,
+    clock,
+    logger,
+    settings: { backfillHorizonMs: env.BACKFILL_HORIZON, publicUrl, dataDir: env.HEADROOM_DATA_DIR },
+  });
+  const server: ServerType = await new Promise((ready) => {
+    const listening = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, () => ready(listening));
+  });
+  closers.push(() => new Promise<void>((done) => server.close(() => done())));
+
+  const lines = [
+    '',
+    `  Headroom is up${demo ? ' (demo data)' : ''}`,
+    `  Status page:  ${publicUrl}/`,
+    `  API:          ${publicUrl}/api/v1`,
+    `  OpenAPI:      ${publicUrl}/api/v1/openapi.json`,
+    `  Health:       ${publicUrl}/healthz  ${publicUrl}/readyz`,
+    adminToken ? `  Admin token (shown once, store it now): ${adminToken}` : '  Admin token: already created earlier (not shown again)',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    for (const close of closers.reverse()) await close();
+    database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof EnvError || error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Headroom failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

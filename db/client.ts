@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient, type Client } from '@libsql/client';
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+import * as schema from './schema/index.ts';
+
+export type Db = LibSQLDatabase<typeof schema>;
+/** The handle a write transaction callback receives. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface Database {
+  orm: Db;
+  client: Client;
+  url: string;
+  /**
+   * Runs `fn` in one write transaction. Writes are queued in-process first: the embedded
+   * driver is synchronous, so two transactions racing for SQLite's write lock would block the
+   * event loop inside the busy handler while the holder can never finish. The queue makes them
+   * take turns instead; a libSQL server still arbitrates between separate processes.
+   */
+  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+export interface DbOptions {
+  url: string;
+  authToken?: string | undefined;
+}
+
+const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export function isEmbeddedUrl(url: string): boolean {
+  return url.startsWith('file:');
+}
+
+/** Opens libSQL (an embedded `file:` database or a `libsql://`/`http(s)://` server) with WAL. */
+export async function createDb({ url, authToken }: DbOptions): Promise<Database> {
+  if (isEmbeddedUrl(url)) {
+    const path = url.slice('file:'.length);
+    if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  }
+  const client = createClient({ url, authToken, timeout: 5000 });
+  if (isEmbeddedUrl(url)) {
+    // WAL lets readers (the site build, public reads) run while ingest writes; it persists in the file.
+    await client.execute('PRAGMA journal_mode = WAL');
+    await client.execute('PRAGMA synchronous = NORMAL');
+  }
+  const db = drizzle(client, { schema });
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    orm: db,
+    client,
+    url,
+    write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      const run = queue.then(() => db.transaction(fn));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Applies the committed drizzle-kit migrations; safe to run on every start. */
+export async function migrateDb(database: Database): Promise<void> {
+  await migrate(database.orm, { migrationsFolder: MIGRATIONS_FOLDER });
+}
+
+/** True when every committed migration has been applied (for /readyz). */
+export async function migrationsApplied(database: Database): Promise<boolean> {
+  const { readMigrationFiles } = await import('drizzle-orm/migrator');
+  const expected = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).length;
+  try {
+    const rows = await database.client.execute('SELECT count(*) AS n FROM __drizzle_migrations');
+    return Number(rows.rows[0]?.['n'] ?? 0) >= expected;
+  } catch {
+    return false;
+  }
+}
