@@ -9,6 +9,7 @@ import { defaultSettings, type AppDeps, type AppSettings } from './deps.ts';
 import { authenticate } from './lib/auth.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import type { AppEnv } from './lib/env-types.ts';
+import { AppEvents } from './lib/events.ts';
 import { NotFoundError, ProblemError, problemResponse, toProblem } from './lib/errors.ts';
 import { silentLogger, type Logger } from './lib/logger.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health/routes.ts';
@@ -21,6 +22,8 @@ export interface CreateAppOptions {
   logger?: Logger;
   settings?: Partial<AppSettings>;
   readinessChecks?: readonly ReadinessCheck[];
+  /** Share one bus with the workers; a fresh one otherwise. */
+  events?: AppEvents;
 }
 
 export function createDeps(options: CreateAppOptions): AppDeps {
@@ -30,6 +33,7 @@ export function createDeps(options: CreateAppOptions): AppDeps {
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
     settings: { ...defaultSettings, ...options.settings },
+    events: options.events ?? new AppEvents(),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.ts';
 import type { HeadroomConfig } from './config/schema.ts';
 import type { Clock } from './lib/clock.ts';
+import type { AppEvents } from './lib/events.ts';
 import type { Logger } from './lib/logger.ts';
 
 /** Settings the running app needs beyond the config file (most come from the environment). */
@@ -29,4 +30,6 @@ export interface AppDeps {
   config: HeadroomConfig;
   logger: Logger;
   settings: AppSettings;
+  /** In-process "look again" signals (site publish, cache invalidation, outbox wake-up). */
+  events: AppEvents;
 }

@@ -3,15 +3,17 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createDb, migrateDb } from '../db/client.ts';
-import { createApp } from './app.ts';
+import { createApp, createDeps } from './app.ts';
 import { ConfigError, loadConfigFile } from './config/load.ts';
 import { syncConfig } from './config/sync.ts';
 import { backfillDemoHistory } from './demo/backfill.ts';
 import { startDemoTarget } from './demo/target.ts';
 import { EnvError, loadEnv } from './env.ts';
 import { systemClock } from './lib/clock.ts';
+import { AppEvents } from './lib/events.ts';
 import { createLogger } from './lib/logger.ts';
 import { ensureAdminToken } from './services/tokens.ts';
+import { startWorkers } from './workers/index.ts';
 
 const DEMO_CONFIG = resolve(dirname(fileURLToPath(import.meta.url)), 'demo/headroom.config.yaml');
 const DEMO_TARGET_PORT = 4010;
@@ -41,12 +43,18 @@ async function main(): Promise<void> {
   }
 
   const publicUrl = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
-  const app = createApp({
+  const options = {
     db: database,
     config,
     clock,
     logger,
+    events: new AppEvents(),
     settings: { backfillHorizonMs: env.BACKFILL_HORIZON, publicUrl, dataDir: env.HEADROOM_DATA_DIR },
+  };
+  const app = createApp(options);
+  const workers = await startWorkers(createDeps(options));
+  closers.push(async () => {
+    for (const worker of workers) await worker.stop();
   });
   const server: ServerType = await new Promise((ready) => {
     const listening = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, () => ready(listening));
