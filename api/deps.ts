@@ -14,6 +14,13 @@ export interface AppSettings {
   publicUrl: string;
   /** Folder for the embedded database, built site and offline mail. */
   dataDir: string;
+  /** SMTP server for email notices; without it mail is written as `.eml` files under `<dataDir>/mail/`. */
+  smtpUrl?: string | undefined;
+  /** The built-in prober's region (`HEADROOM_REGION`) and whether it runs (`HEADROOM_PROBER`). */
+  probeRegion?: string | undefined;
+  proberEnabled?: boolean | undefined;
+  /** Where this process's own API answers (loopback), for the site build; publicUrl when absent. */
+  apiUrl?: string | undefined;
 }
 
 export const defaultSettings: AppSettings = {

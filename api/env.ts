@@ -38,6 +38,11 @@ const envSchema = z.object({
   BACKFILL_HORIZON: duration('35d'),
   /** Turn the built-in prober off when separate regional agents do the probing. */
   HEADROOM_PROBER: z.enum(['on', 'off']).default('on'),
+  /** The region the built-in prober probes from: it runs the monitors whose `regions` include it. */
+  HEADROOM_REGION: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'expected a region key of lowercase letters, digits, ".", "_" or "-"')
+    .default('local'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -49,7 +49,14 @@ async function main(): Promise<void> {
     clock,
     logger,
     events: new AppEvents(),
-    settings: { backfillHorizonMs: env.BACKFILL_HORIZON, publicUrl, dataDir: env.HEADROOM_DATA_DIR },
+    settings: {
+      backfillHorizonMs: env.BACKFILL_HORIZON,
+      publicUrl,
+      dataDir: env.HEADROOM_DATA_DIR,
+      smtpUrl: env.SMTP_URL,
+      probeRegion: env.HEADROOM_REGION,
+      proberEnabled: env.HEADROOM_PROBER === 'on',
+    },
   };
   const app = createApp(options);
   const workers = await startWorkers(createDeps(options));

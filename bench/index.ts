@@ -1,4 +1,5 @@
 import type { Benchmark } from './harness.ts';
+import { ingestBenchmark } from './ingest.ts';
 
 /** Every benchmark `npm run bench` runs, in order. Add yours here. */
-export const benchmarks: Benchmark[] = [];
+export const benchmarks: Benchmark[] = [ingestBenchmark];

@@ -1,14 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient, type Client } from '@libsql/client';
+import { createClient, type Client, type Transaction } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import * as schema from './schema/index.ts';
 
 export type Db = LibSQLDatabase<typeof schema>;
-/** The handle a write transaction callback receives. */
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/**
+ * The handle a write transaction callback receives: drizzle bound to one libSQL transaction,
+ * with that transaction as `$client` for the few hot paths (ingest, rollups) that send
+ * prebuilt multi-row SQL instead of paying drizzle's per-parameter query building.
+ */
+export type Tx = Omit<Db, '$client' | 'transaction'> & { $client: Transaction };
 
 export interface Database {
   orm: Db;
@@ -48,13 +52,28 @@ export async function createDb({ url, authToken }: DbOptions): Promise<Database>
     await client.execute('PRAGMA synchronous = NORMAL');
   }
   const db = drizzle(client, { schema });
+  const runInTransaction = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
+    const transaction = await client.transaction('write');
+    try {
+      // drizzle's libSQL session only calls execute/batch on its client, which a Transaction has.
+      const tx = drizzle({ client: transaction as unknown as Client, schema }) as unknown as Tx;
+      const result = await fn(tx);
+      await transaction.commit();
+      return result;
+    } catch (error) {
+      await transaction.rollback();
+      throw error;
+    } finally {
+      transaction.close();
+    }
+  };
   let queue: Promise<unknown> = Promise.resolve();
   return {
     orm: db,
     client,
     url,
     write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-      const run = queue.then(() => db.transaction(fn));
+      const run = queue.then(() => runInTransaction(fn));
       queue = run.catch(() => undefined);
       return run;
     },

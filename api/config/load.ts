@@ -13,13 +13,13 @@ export class ConfigError extends Error {
 }
 
 export function parseConfig(text: string, source = 'headroom.config.yaml'): HeadroomConfig {
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(
       source,
       document.errors.map((error) => ({
         path: error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '(yaml)',
-        message: error.message.split('\n')[0] ?? error.message,
+        message: (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, ''),
         code: 'yaml',
       })),
     );

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { BUDGETING_METHODS } from '../../db/schema/slos.ts';
 import { parseDuration } from '../lib/duration.ts';
+import { alertmanagerConfigSchema, checkAlertmanagerReferences } from './alertmanager.ts';
+import { nearMissConfigSchema } from './near-misses.ts';
 
 /**
  * The shape of headroom.config.yaml. Durations are written as `30s`/`5m`/`28d` (or ISO 8601)
@@ -207,12 +209,15 @@ export const configSchema = z
     components: z.array(componentSchema).default([]),
     monitors: z.array(monitorSchema).default([]),
     slos: z.array(sloSchema).default([]),
+    alertmanager: alertmanagerConfigSchema,
+    nearMisses: nearMissConfigSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const groupKeys = uniqueKeys(config.groups, 'groups', ctx);
     const componentKeys = uniqueKeys(config.components, 'components', ctx);
     const monitorKeys = uniqueKeys(config.monitors, 'monitors', ctx);
     uniqueKeys(config.slos, 'slos', ctx);
+    checkAlertmanagerReferences(config.alertmanager, componentKeys, ctx);
     config.components.forEach((component, index) => {
       if (component.group && !groupKeys.has(component.group)) {
         ctx.addIssue({ code: 'custom', path: ['components', index, 'group'], message: `unknown group "${component.group}"` });

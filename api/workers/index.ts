@@ -1,4 +1,6 @@
 import type { AppDeps } from '../deps.ts';
+import { heartbeatCheckerWorker } from './heartbeat-checker.ts';
+import { proberWorker } from './prober.ts';
 
 /** A background loop started with the server and stopped, awaited, on shutdown. */
 export interface Worker {
@@ -12,7 +14,7 @@ export type WorkerFactory = (deps: AppDeps) => Worker | Promise<Worker>;
  * Every worker `npm start` runs, in start order. Each feature adds its factory here; tests
  * start the ones they need directly with an injected clock.
  */
-export const workerFactories: ReadonlyArray<WorkerFactory> = [];
+export const workerFactories: ReadonlyArray<WorkerFactory> = [proberWorker, heartbeatCheckerWorker];
 
 export async function startWorkers(deps: AppDeps, factories: ReadonlyArray<WorkerFactory> = workerFactories): Promise<Worker[]> {
   const started: Worker[] = [];

@@ -30,12 +30,22 @@ CREATE TABLE `components` (
 );
 --> statement-breakpoint
 CREATE INDEX `components_group_idx` ON `components` (`group_id`);--> statement-breakpoint
+CREATE TABLE `heartbeat_tokens` (
+	`monitor_id` text PRIMARY KEY NOT NULL,
+	`hash` text NOT NULL,
+	`created_by` text,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`monitor_id`) REFERENCES `monitors`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
 CREATE TABLE `monitor_state` (
 	`monitor_id` text NOT NULL,
 	`region` text NOT NULL,
 	`status` text DEFAULT 'unknown' NOT NULL,
 	`consecutive_failures` integer DEFAULT 0 NOT NULL,
 	`consecutive_successes` integer DEFAULT 0 NOT NULL,
+	`consecutive_slow` integer DEFAULT 0 NOT NULL,
+	`consecutive_fast` integer DEFAULT 0 NOT NULL,
 	`last_result_at` integer,
 	`last_ok` integer,
 	`last_latency_ms` real,
@@ -216,6 +226,7 @@ CREATE TABLE `incident_updates` (
 	`body` text NOT NULL,
 	`display_at` integer NOT NULL,
 	`author` text,
+	`affected_components` text,
 	`created_at` integer NOT NULL,
 	`edited_at` integer,
 	FOREIGN KEY (`incident_id`) REFERENCES `incidents`(`id`) ON UPDATE no action ON DELETE no action
@@ -426,4 +437,39 @@ CREATE TABLE `audit_log` (
 );
 --> statement-breakpoint
 CREATE INDEX `audit_log_at_idx` ON `audit_log` (`at`);--> statement-breakpoint
-CREATE INDEX `audit_log_target_idx` ON `audit_log` (`target_type`,`target_id`);
+CREATE INDEX `audit_log_target_idx` ON `audit_log` (`target_type`,`target_id`);--> statement-breakpoint
+CREATE TABLE `alertmanager_alerts` (
+	`id` text PRIMARY KEY NOT NULL,
+	`fingerprint` text NOT NULL,
+	`alertname` text,
+	`status` text NOT NULL,
+	`labels` text NOT NULL,
+	`annotations` text NOT NULL,
+	`starts_at` integer NOT NULL,
+	`ends_at` integer,
+	`generator_url` text,
+	`route_index` integer,
+	`action` text,
+	`component_ids` text NOT NULL,
+	`incident_id` text,
+	`near_miss_id` text,
+	`deliveries` integer DEFAULT 1 NOT NULL,
+	`first_seen_at` integer NOT NULL,
+	`last_seen_at` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `alertmanager_alerts_incident_idx` ON `alertmanager_alerts` (`incident_id`);--> statement-breakpoint
+CREATE INDEX `alertmanager_alerts_unmapped_idx` ON `alertmanager_alerts` (`route_index`,`last_seen_at`);--> statement-breakpoint
+CREATE TABLE `alertmanager_deliveries` (
+	`key` text PRIMARY KEY NOT NULL,
+	`group_key` text NOT NULL,
+	`fingerprint` text NOT NULL,
+	`starts_at` integer NOT NULL,
+	`status` text NOT NULL,
+	`outcome` text NOT NULL,
+	`received_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `alertmanager_deliveries_received_idx` ON `alertmanager_deliveries` (`received_at`);

@@ -45,6 +45,10 @@ export const incidentUpdates = sqliteTable(
     /** The time shown to readers (may be backdated). */
     displayAt: timestamp('display_at').notNull(),
     author: text('author'),
+    /** Components whose status this update changed (Statuspage `affected_components`). */
+    affectedComponents: json<{ componentId: string; oldStatus: ComponentStatus | null; newStatus: ComponentStatus }[]>(
+      'affected_components',
+    ),
     createdAt: createdAt(),
     editedAt: timestamp('edited_at'),
   },

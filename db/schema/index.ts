@@ -10,3 +10,4 @@ export * from './postmortems.ts';
 export * from './changes.ts';
 export * from './notices.ts';
 export * from './security.ts';
+export * from './alertmanager.ts';

@@ -38,6 +38,9 @@ export const monitorState = sqliteTable(
     status: text('status').$type<MonitorStateStatus>().notNull().default('unknown'),
     consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     consecutiveSuccesses: integer('consecutive_successes').notNull().default(0),
+    /** Successes slower / not slower than the degraded threshold, in a row (degraded flap suppression). */
+    consecutiveSlow: integer('consecutive_slow').notNull().default(0),
+    consecutiveFast: integer('consecutive_fast').notNull().default(0),
     lastResultAt: timestamp('last_result_at'),
     lastOk: flag('last_ok'),
     lastLatencyMs: real('last_latency_ms'),
@@ -46,3 +49,16 @@ export const monitorState = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.monitorId, t.region] })],
 );
+
+/**
+ * The secret a heartbeat monitor's job uses to check in (`POST /api/v1/heartbeats/:key`). Only
+ * its SHA-256 hash is stored; an admin creates or rotates it and sees the secret once.
+ */
+export const heartbeatTokens = sqliteTable('heartbeat_tokens', {
+  monitorId: text('monitor_id')
+    .primaryKey()
+    .references(() => monitors.id),
+  hash: text('hash').notNull(),
+  createdBy: text('created_by'),
+  createdAt: createdAt(),
+});

@@ -5,7 +5,7 @@ import { audit, auditContext } from '../../lib/audit.ts';
 import { requireScope } from '../../lib/auth.ts';
 import type { AppEnv } from '../../lib/env-types.ts';
 import { validate } from '../../lib/validate.ts';
-import { ingestResults } from '../../services/ingest-results.ts';
+import { ingestProbeResults } from '../../services/probe-ingest.ts';
 import { ingestResponseSchema, resultsBatchSchema } from './schemas.ts';
 
 export function resultsRoutes(deps: AppDeps) {
@@ -21,8 +21,9 @@ export function resultsRoutes(deps: AppDeps) {
     async (c) => {
       const { results } = c.req.valid('json');
       const now = deps.clock.now();
-      const summary = await ingestResults(
-        deps.db,
+      // Through the probe-ingest service so that monitor state and component status advance too.
+      const { accepted, duplicates } = await ingestProbeResults(
+        deps,
         results.map((result) => ({
           ...result,
           at: new Date(result.at),
@@ -30,11 +31,10 @@ export function resultsRoutes(deps: AppDeps) {
         })),
         {
           now,
-          backfillHorizonMs: deps.settings.backfillHorizonMs,
           audit: (tx, counts) => audit(tx, ...auditContext(c, now), { action: 'results.ingest', details: { ...counts } }),
         },
       );
-      return c.json(summary, 200);
+      return c.json({ accepted, duplicates }, 200);
     },
   );
 }
