@@ -13,6 +13,8 @@ export default defineConfig({
   publicDir: './site/public',
   outDir: process.env.HEADROOM_SITE_OUT ?? './dist',
   output: 'static',
+  // Each build kind gets its own cache so a public and an internal build never share one.
+  cacheDir: process.env.HEADROOM_SITE_CACHE ?? './node_modules/.astro',
   base: mode === 'internal' ? '/internal' : '/',
   trailingSlash: 'ignore',
   build: { format: 'directory', inlineStylesheets: 'always' },

@@ -12,8 +12,10 @@ import type { AppEnv } from './lib/env-types.ts';
 import { AppEvents } from './lib/events.ts';
 import { NotFoundError, ProblemError, problemResponse, toProblem } from './lib/errors.ts';
 import { silentLogger, type Logger } from './lib/logger.ts';
+import { rateLimits } from './lib/rate-limit.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health/routes.ts';
 import { featureRoutes } from './routes/index.ts';
+import { embeddable, siteRoutes } from './site/serve.ts';
 
 export interface CreateAppOptions {
   db: Database;
@@ -24,6 +26,8 @@ export interface CreateAppOptions {
   readinessChecks?: readonly ReadinessCheck[];
   /** Share one bus with the workers; a fresh one otherwise. */
   events?: AppEvents;
+  /** Serve the published status site (from `<dataDir>/site/`) at `/` after every API route. */
+  serveSite?: boolean;
 }
 
 export function createDeps(options: CreateAppOptions): AppDeps {
@@ -43,6 +47,7 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  if (options.serveSite) for (const path of ['/widget/*', '/badges/*']) app.use(path, embeddable);
   app.use(secureHeaders({ referrerPolicy: 'strict-origin-when-cross-origin', xFrameOptions: 'DENY' }));
   app.use(
     '/api/*',
@@ -59,6 +64,7 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
     }),
   );
   app.use('/api/*', authenticate(deps.db, deps.clock));
+  app.use('/api/*', rateLimits(deps.settings.rateLimits));
 
   app.route('/', healthRoutes(deps, options.readinessChecks));
   for (const routes of featureRoutes) app.route('/', routes(deps));
@@ -72,6 +78,9 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
       },
     }),
   );
+
+  // Last, so the site can never shadow an API route.
+  if (options.serveSite) app.route('/', siteRoutes(deps));
 
   app.notFound((c) => problemResponse(c, new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`, 'route_not_found')));
   app.onError((error, c) => {

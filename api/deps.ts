@@ -3,6 +3,7 @@ import type { HeadroomConfig } from './config/schema.ts';
 import type { Clock } from './lib/clock.ts';
 import type { AppEvents } from './lib/events.ts';
 import type { Logger } from './lib/logger.ts';
+import { defaultRateLimits, type RateLimits } from './lib/rate-limit.ts';
 
 /** Settings the running app needs beyond the config file (most come from the environment). */
 export interface AppSettings {
@@ -14,6 +15,8 @@ export interface AppSettings {
   publicUrl: string;
   /** Folder for the embedded database, built site and offline mail. */
   dataDir: string;
+  /** Requests per minute for public reads, subscriptions and token writes. */
+  rateLimits: RateLimits;
   /** SMTP server for email notices; without it mail is written as `.eml` files under `<dataDir>/mail/`. */
   smtpUrl?: string | undefined;
   /** The built-in prober's region (`HEADROOM_REGION`) and whether it runs (`HEADROOM_PROBER`). */
@@ -28,6 +31,7 @@ export const defaultSettings: AppSettings = {
   bodyLimitBytes: 4 * 1024 * 1024,
   publicUrl: 'http://127.0.0.1:3000',
   dataDir: 'data',
+  rateLimits: defaultRateLimits,
 };
 
 /** Everything a route or worker needs, passed in explicitly (no globals) so tests build their own. */

@@ -14,6 +14,7 @@ import { AppEvents } from './lib/events.ts';
 import { createLogger } from './lib/logger.ts';
 import { ensureAdminToken } from './services/tokens.ts';
 import { startWorkers } from './workers/index.ts';
+import { siteReadinessCheck } from './workers/publisher.ts';
 
 const DEMO_CONFIG = resolve(dirname(fileURLToPath(import.meta.url)), 'demo/headroom.config.yaml');
 const DEMO_TARGET_PORT = 4010;
@@ -56,7 +57,11 @@ async function main(): Promise<void> {
       smtpUrl: env.SMTP_URL,
       probeRegion: env.HEADROOM_REGION,
       proberEnabled: env.HEADROOM_PROBER === 'on',
+      // The site build reads this process's own API over loopback.
+      apiUrl: `http://${['0.0.0.0', '::', '[::]'].includes(env.HOST) ? '127.0.0.1' : env.HOST}:${env.PORT}`,
     },
+    serveSite: true,
+    readinessChecks: [siteReadinessCheck(env.HEADROOM_DATA_DIR)],
   };
   const app = createApp(options);
   const workers = await startWorkers(createDeps(options));

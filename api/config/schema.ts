@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUDGETING_METHODS } from '../../db/schema/slos.ts';
 import { parseDuration } from '../lib/duration.ts';
+import { alertingConfigSchema, sloEngineConfigSchema } from './alerting.ts';
 import { alertmanagerConfigSchema, checkAlertmanagerReferences } from './alertmanager.ts';
 import { nearMissConfigSchema } from './near-misses.ts';
 
@@ -211,43 +212,54 @@ export const configSchema = z
     slos: z.array(sloSchema).default([]),
     alertmanager: alertmanagerConfigSchema,
     nearMisses: nearMissConfigSchema.prefault({}),
+    alerting: alertingConfigSchema.prefault({}),
+    sloEngine: sloEngineConfigSchema.prefault({}),
   })
-  .superRefine((config, ctx) => {
-    const groupKeys = uniqueKeys(config.groups, 'groups', ctx);
-    const componentKeys = uniqueKeys(config.components, 'components', ctx);
-    const monitorKeys = uniqueKeys(config.monitors, 'monitors', ctx);
-    uniqueKeys(config.slos, 'slos', ctx);
-    checkAlertmanagerReferences(config.alertmanager, componentKeys, ctx);
-    config.components.forEach((component, index) => {
-      if (component.group && !groupKeys.has(component.group)) {
-        ctx.addIssue({ code: 'custom', path: ['components', index, 'group'], message: `unknown group "${component.group}"` });
+  .superRefine(
+    (config, ctx) => {
+      // Runs even when fields above failed (see `when`), so every problem is listed at once; on
+      // data too broken to cross-check, the structural issues already say what is wrong.
+      try {
+          const groupKeys = uniqueKeys(config.groups, 'groups', ctx);
+          const componentKeys = uniqueKeys(config.components, 'components', ctx);
+          const monitorKeys = uniqueKeys(config.monitors, 'monitors', ctx);
+          uniqueKeys(config.slos, 'slos', ctx);
+          checkAlertmanagerReferences(config.alertmanager, componentKeys, ctx);
+          config.components.forEach((component, index) => {
+            if (component.group && !groupKeys.has(component.group)) {
+              ctx.addIssue({ code: 'custom', path: ['components', index, 'group'], message: `unknown group "${component.group}"` });
+            }
+          });
+          config.monitors.forEach((monitor, index) => {
+            if (monitor.component && !componentKeys.has(monitor.component)) {
+              ctx.addIssue({ code: 'custom', path: ['monitors', index, 'component'], message: `unknown component "${monitor.component}"` });
+            }
+            if (monitor.timeout > monitor.interval) {
+              ctx.addIssue({ code: 'custom', path: ['monitors', index, 'timeout'], message: 'must not be longer than the interval' });
+            }
+          });
+          config.slos.forEach((slo, index) => {
+            if (slo.component && !componentKeys.has(slo.component)) {
+              ctx.addIssue({ code: 'custom', path: ['slos', index, 'component'], message: `unknown component "${slo.component}"` });
+            }
+            if (slo.sli.kind === 'availability' || slo.sli.kind === 'latency') {
+              slo.sli.monitors.forEach((monitorKey, monitorIndex) => {
+                if (!monitorKeys.has(monitorKey)) {
+                  ctx.addIssue({
+                    code: 'custom',
+                    path: ['slos', index, 'sli', 'monitors', monitorIndex],
+                    message: `unknown monitor "${monitorKey}"`,
+                  });
+                }
+              });
+            }
+          });
+      } catch {
+        return;
       }
-    });
-    config.monitors.forEach((monitor, index) => {
-      if (monitor.component && !componentKeys.has(monitor.component)) {
-        ctx.addIssue({ code: 'custom', path: ['monitors', index, 'component'], message: `unknown component "${monitor.component}"` });
-      }
-      if (monitor.timeout > monitor.interval) {
-        ctx.addIssue({ code: 'custom', path: ['monitors', index, 'timeout'], message: 'must not be longer than the interval' });
-      }
-    });
-    config.slos.forEach((slo, index) => {
-      if (slo.component && !componentKeys.has(slo.component)) {
-        ctx.addIssue({ code: 'custom', path: ['slos', index, 'component'], message: `unknown component "${slo.component}"` });
-      }
-      if (slo.sli.kind === 'availability' || slo.sli.kind === 'latency') {
-        slo.sli.monitors.forEach((monitorKey, monitorIndex) => {
-          if (!monitorKeys.has(monitorKey)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['slos', index, 'sli', 'monitors', monitorIndex],
-              message: `unknown monitor "${monitorKey}"`,
-            });
-          }
-        });
-      }
-    });
-  });
+    },
+    { when: () => true },
+  );
 
 function uniqueKeys(entries: readonly { key: string }[], section: string, ctx: z.RefinementCtx): Set<string> {
   const seen = new Set<string>();

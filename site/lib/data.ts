@@ -87,6 +87,9 @@ const slo = z.looseObject({
   target: z.number(),
   window: z.unknown().optional(),
   public: z.boolean().optional(),
+  status: z.string().optional(),
+  sli: z.looseObject({ ratio: z.number().nullable() }).optional(),
+  errorBudget: z.looseObject({ remaining: z.number().nullable() }).optional(),
 });
 export type Slo = z.infer<typeof slo>;
 
@@ -103,11 +106,14 @@ export const loadMaintenances = (): Promise<Section<Maintenance[]>> =>
     z.object({ scheduled_maintenances: z.array(maintenance) }).transform((body) => body.scheduled_maintenances),
   );
 
-/** SLOs: the public build keeps only those marked public, whatever the API returns. */
+/**
+ * SLOs. The public build carries no token, so the API returns public SLOs only; anything
+ * explicitly marked non-public is dropped here as well, as a second guard.
+ */
 export async function loadSlos(): Promise<Section<Slo[]>> {
   const result = await section('/api/v1/slos', z.object({ slos: z.array(slo) }).transform((body) => body.slos));
   if (!result.ok || siteMode === 'internal') return result;
-  return { ok: true, data: result.data.filter((entry) => entry.public === true) };
+  return { ok: true, data: result.data.filter((entry) => entry.public !== false) };
 }
 
 export interface SloHistoryPoint {

@@ -4,12 +4,13 @@ import { describeRoute, resolver } from 'hono-openapi';
 import { alertmanagerAlerts } from '../../../db/schema/alertmanager.ts';
 import { knownTime } from '../../domain/alertmanager.ts';
 import type { AppDeps } from '../../deps.ts';
-import { audit, auditContext } from '../../lib/audit.ts';
+import { actorName, audit, auditContext } from '../../lib/audit.ts';
 import { requireScope } from '../../lib/auth.ts';
 import type { AppEnv } from '../../lib/env-types.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import { validate } from '../../lib/validate.ts';
 import { processWebhook } from '../../services/alertmanager/process-webhook.ts';
+import { announceIncidentWrite, incidentContext } from '../../services/incidents.ts';
 import { unmappedQuerySchema, unmappedResponseSchema, webhookPayloadSchema, webhookResponseSchema } from './schemas.ts';
 
 /**
@@ -43,7 +44,7 @@ export function alertmanagerRoutes(deps: AppDeps) {
       async (c) => {
         const payload = c.req.valid('json');
         const now = deps.clock.now();
-        const summary = await deps.db.write((tx) =>
+        const { summary, incidentWrites } = await deps.db.write((tx) =>
           processWebhook(
             tx,
             {
@@ -63,13 +64,18 @@ export function alertmanagerRoutes(deps: AppDeps) {
             {
               now,
               routes: deps.config.alertmanager.routes,
+              incident: incidentContext({
+                now,
+                publicUrl: deps.settings.publicUrl,
+                pageName: deps.config.page.name,
+                actor: actorName(c),
+                requestId: c.get('requestId'),
+              }),
               audit: (tx, entry) => audit(tx, ...auditContext(c, now), entry),
             },
           ),
         );
-        if (summary.incidentsOpened + summary.incidentsJoined + summary.incidentUpdates > 0) {
-          deps.events.emit('public.changed', { reason: 'alertmanager' });
-        }
+        for (const write of incidentWrites) announceIncidentWrite(deps.events, write, 'alertmanager');
         if (payload.truncatedAlerts > 0) {
           deps.logger.warn({ groupKey: payload.groupKey, truncatedAlerts: payload.truncatedAlerts }, 'alertmanager truncated alerts');
         }

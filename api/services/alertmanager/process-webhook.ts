@@ -16,12 +16,15 @@ import type { AuditEntry } from '../../lib/audit.ts';
 import { newId } from '../../lib/ids.ts';
 import {
   addIncidentUpdate,
-  attachComponents,
-  CLOSED_INCIDENT_STATUSES,
-  findOpenIncident,
   openIncident,
-  type ComponentImpact,
-} from './incidents-adapter.ts';
+  type IncidentComponentInput,
+  type IncidentContext,
+  type IncidentWriteResult,
+} from '../incidents.ts';
+import { CLOSED_INCIDENT_STATUSES, findOpenIncident, incidentComponentIds } from './open-incidents.ts';
+
+/** Shown as the author of the incident updates the receiver posts. */
+export const ALERTMANAGER_AUTHOR = 'Alertmanager';
 
 export interface WebhookAlert {
   status: AlertStatus;
@@ -78,8 +81,18 @@ export interface WebhookSummary {
 export interface ProcessContext {
   now: Date;
   routes: readonly AlertmanagerRouteConfig[];
+  /** For the incidents service, which audits and enqueues subscriber notices itself. */
+  incident: IncidentContext;
   audit: (tx: Tx, entry: AuditEntry) => Promise<void>;
 }
+
+/** The summary, plus the incident writes to announce once the transaction has committed. */
+export interface ProcessOutput {
+  summary: WebhookSummary;
+  incidentWrites: IncidentWriteResult[];
+}
+
+type Outcome = Omit<AlertResult, 'fingerprint' | 'alertname' | 'status'>;
 
 type Episode = typeof alertmanagerAlerts.$inferSelect;
 
@@ -90,8 +103,9 @@ type Episode = typeof alertmanagerAlerts.$inferSelect;
  * or — for `near_miss` routes — become a near miss when they resolve without an incident on
  * their components; unmapped ones are kept so they can be listed.
  */
-export async function processWebhook(tx: Tx, delivery: WebhookDelivery, ctx: ProcessContext): Promise<WebhookSummary> {
+export async function processWebhook(tx: Tx, delivery: WebhookDelivery, ctx: ProcessContext): Promise<ProcessOutput> {
   const results: AlertResult[] = [];
+  const incidentWrites: IncidentWriteResult[] = [];
   for (const alert of delivery.alerts) {
     const key = deliveryKey(delivery.groupKey, alert.fingerprint, alert.startsAt, alert.status);
     const claimed = await tx
@@ -112,7 +126,7 @@ export async function processWebhook(tx: Tx, delivery: WebhookDelivery, ctx: Pro
       results.push({ ...base, outcome: 'duplicate' });
       continue;
     }
-    const result: AlertResult = { ...base, ...(await processAlert(tx, delivery, alert, ctx)) };
+    const result: AlertResult = { ...base, ...(await processAlert(tx, delivery, alert, { ...ctx, incidentWrites })) };
     await tx.update(alertmanagerDeliveries).set({ outcome: result.outcome }).where(eq(alertmanagerDeliveries.key, key));
     results.push(result);
   }
@@ -132,15 +146,17 @@ export async function processWebhook(tx: Tx, delivery: WebhookDelivery, ctx: Pro
     targetId: delivery.groupKey,
     details: { receiver: delivery.receiver, ...counts },
   });
-  return { ...counts, results };
+  return { summary: { ...counts, results }, incidentWrites };
 }
+
+type AlertContext = ProcessContext & { incidentWrites: IncidentWriteResult[] };
 
 async function processAlert(
   tx: Tx,
   delivery: WebhookDelivery,
   alert: WebhookAlert,
-  ctx: ProcessContext,
-): Promise<Omit<AlertResult, 'fingerprint' | 'alertname' | 'status'>> {
+  ctx: AlertContext,
+): Promise<Outcome> {
   const episode = await upsertEpisode(tx, alert, ctx);
   if (episode.status === 'resolved' && alert.status === 'firing') {
     // A late firing delivery for an episode that already resolved: never reopen anything.
@@ -151,8 +167,8 @@ async function processAlert(
     return { outcome: 'unmapped' };
   }
   const route = ctx.routes[episode.routeIndex];
-  const components: ComponentImpact[] = episode.componentIds.map((componentId) => ({
-    componentId,
+  const components: IncidentComponentInput[] = episode.componentIds.map((id) => ({
+    id,
     status: route?.componentStatus ?? 'partial_outage',
   }));
   if (episode.action === 'incident') {
@@ -236,53 +252,54 @@ async function fireIncident(
   episode: Episode,
   alert: WebhookAlert,
   route: AlertmanagerRouteConfig | undefined,
-  components: ComponentImpact[],
-  ctx: ProcessContext,
-): Promise<Omit<AlertResult, 'fingerprint' | 'alertname' | 'status'>> {
+  components: IncidentComponentInput[],
+  ctx: AlertContext,
+): Promise<Outcome> {
   if (episode.incidentId) {
     await markEpisode(tx, episode, alert, ctx.now, {});
     return { outcome: 'incident.already_linked', incidentId: episode.incidentId };
   }
+  const title = alertTitle(alert.labels, alert.annotations);
   const open = await findOpenIncident(tx, episode.componentIds);
   if (open) {
-    const added = await attachComponents(tx, open.id, components);
+    // Joining names the components the incident did not list yet (customers see them added);
+    // an alert about components already in the incident only links, so it posts nothing.
+    const listed = await incidentComponentIds(tx, open.id);
+    const added = components.filter((component) => !listed.has(component.id));
+    if (added.length > 0) {
+      ctx.incidentWrites.push(
+        await addIncidentUpdate(
+          tx,
+          open.id,
+          { body: `We are also seeing: ${firingBody(alert)}`, components: added, author: ALERTMANAGER_AUTHOR },
+          ctx.incident,
+        ),
+      );
+    }
     await markEpisode(tx, episode, alert, ctx.now, { incidentId: open.id });
-    await ctx.audit(tx, {
-      action: 'incident.join_alert',
-      targetType: 'incident',
-      targetId: open.id,
-      details: { fingerprint: alert.fingerprint, labels: alert.labels, componentsAdded: added },
-    });
     return { outcome: 'incident.joined', incidentId: open.id };
   }
-  const startedAt = alert.startsAt.getTime() > ctx.now.getTime() ? ctx.now : alert.startsAt;
-  const incidentId = await openIncident(
+  const written = await openIncident(
     tx,
     {
-      name: alertTitle(alert.labels, alert.annotations),
+      name: title,
       impact: route?.impact ?? 'major',
-      startedAt,
+      status: 'investigating',
+      source: 'alertmanager',
+      // Alertmanager's clock may run slightly ahead of ours; never start in the future.
+      startedAt: alert.startsAt.getTime() > ctx.now.getTime() ? ctx.now : alert.startsAt,
       body: firingBody(alert),
       components,
+      author: ALERTMANAGER_AUTHOR,
     },
-    ctx.now,
+    ctx.incident,
   );
-  await markEpisode(tx, episode, alert, ctx.now, { incidentId });
-  await ctx.audit(tx, {
-    action: 'incident.open',
-    targetType: 'incident',
-    targetId: incidentId,
-    details: { source: 'alertmanager', fingerprint: alert.fingerprint, labels: alert.labels, route: route?.name ?? episode.routeIndex },
-  });
-  return { outcome: 'incident.opened', incidentId };
+  ctx.incidentWrites.push(written);
+  await markEpisode(tx, episode, alert, ctx.now, { incidentId: written.incidentId });
+  return { outcome: 'incident.opened', incidentId: written.incidentId };
 }
 
-async function resolveIncident(
-  tx: Tx,
-  episode: Episode,
-  alert: WebhookAlert,
-  ctx: ProcessContext,
-): Promise<Omit<AlertResult, 'fingerprint' | 'alertname' | 'status'>> {
+async function resolveIncident(tx: Tx, episode: Episode, alert: WebhookAlert, ctx: AlertContext): Promise<Outcome> {
   await markEpisode(tx, episode, alert, ctx.now, {});
   if (!episode.incidentId) return { outcome: 'incident.not_found' };
   const incidentId = episode.incidentId;
@@ -296,18 +313,18 @@ async function resolveIncident(
   const name = alertTitle(alert.labels, alert.annotations);
   const clearedAt = (alert.endsAt ?? ctx.now).toISOString();
   // Headroom proposes resolution (monitoring) but leaves the final "resolved" to a person.
-  const status = stillFiring.length === 0 ? 'monitoring' : incident.status;
-  const body =
-    stillFiring.length === 0
-      ? `The alert behind this incident (${name}) cleared at ${clearedAt}. We are monitoring the recovery; this incident can be resolved once it is confirmed.`
-      : `The alert ${name} cleared at ${clearedAt}; ${stillFiring.length} related alert${stillFiring.length === 1 ? ' is' : 's are'} still firing.`;
-  const updateId = await addIncidentUpdate(tx, incident, { status, body }, ctx.now);
-  await ctx.audit(tx, {
-    action: 'incident.update',
-    targetType: 'incident',
-    targetId: incidentId,
-    details: { source: 'alertmanager', updateId, status, fingerprint: alert.fingerprint, proposesResolution: stillFiring.length === 0 },
-  });
+  const allClear = stillFiring.length === 0;
+  const body = allClear
+    ? `The alert behind this incident (${name}) cleared at ${clearedAt}. We are monitoring the recovery; this incident can be resolved once it is confirmed.`
+    : `The alert ${name} cleared at ${clearedAt}; ${stillFiring.length} related alert${stillFiring.length === 1 ? ' is' : 's are'} still firing.`;
+  ctx.incidentWrites.push(
+    await addIncidentUpdate(
+      tx,
+      incidentId,
+      { status: allClear ? 'monitoring' : incident.status, body, author: ALERTMANAGER_AUTHOR },
+      ctx.incident,
+    ),
+  );
   return { outcome: 'incident.updated', incidentId };
 }
 
@@ -318,7 +335,7 @@ async function resolveNearMiss(
   alert: WebhookAlert,
   route: AlertmanagerRouteConfig | undefined,
   ctx: ProcessContext,
-): Promise<Omit<AlertResult, 'fingerprint' | 'alertname' | 'status'>> {
+): Promise<Outcome> {
   const endsAt = alert.endsAt ?? ctx.now;
   const covering = await coveringIncident(tx, episode.componentIds, alert.startsAt, endsAt);
   if (covering) {

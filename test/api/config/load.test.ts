@@ -112,6 +112,14 @@ slos:
     ]);
   });
 
+  it('reports broken references together with broken fields, not one round after another', () => {
+    const text = VALID.replace('interval: 30s', 'interval: often').replace('monitors: [api-health]', 'monitors: [ghost]');
+    expect(issuesOf(text)).toEqual([
+      'monitors[0].interval: expected a duration like 30s, got "often"',
+      'slos[0].sli.monitors[0]: unknown monitor "ghost"',
+    ]);
+  });
+
   it('rejects unknown fields instead of ignoring a typo', () => {
     const text = VALID.replace('interval: 30s', 'interval: 30s\n    intervall: 60s');
     expect(issuesOf(text)[0]).toMatch(/^monitors\[0\]: .*intervall/);

@@ -8,6 +8,7 @@ import {
   incidentUpdates,
   nearMisses,
 } from '../../../db/schema/index.ts';
+import { AppEvents } from '../../../api/lib/events.ts';
 import { alertmanagerTestConfig } from '../../helpers/alertmanager.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 
@@ -60,8 +61,12 @@ const webLatency: AlertInput = {
 describe('POST /api/v1/integrations/alertmanager', () => {
   let server: TestServer;
   let ingestToken: string;
+  let publicChanges: string[];
   beforeEach(async () => {
-    server = await startTestServer({ now: NOW, config: alertmanagerTestConfig() });
+    const events = new AppEvents();
+    publicChanges = [];
+    events.on('public.changed', ({ reason }) => publicChanges.push(reason));
+    server = await startTestServer({ now: NOW, config: alertmanagerTestConfig(), events });
     ingestToken = await server.tokenWith('ingest');
   });
   afterEach(() => server.close());
@@ -95,6 +100,14 @@ describe('POST /api/v1/integrations/alertmanager', () => {
     expect(updates.map((update) => [update.status, update.body])).toEqual([['investigating', 'The API answers 5xx to every request.']]);
     const actions = (await server.db.orm.select().from(auditLog)).map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['incident.open', 'alertmanager.webhook']));
+    expect(publicChanges).toEqual(['alertmanager']);
+  });
+
+  it('documents both routes in the OpenAPI document', async () => {
+    const document = (await (await server.request('/api/v1/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/integrations/alertmanager', '/api/v1/integrations/alertmanager/unmapped']),
+    );
   });
 
   it('changes nothing when the same firing delivery arrives again', async () => {
@@ -103,6 +116,7 @@ describe('POST /api/v1/integrations/alertmanager', () => {
     const replay = await post(payload([apiDown]));
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ alerts: 1, duplicates: 1, incidentsOpened: 0, incidentsJoined: 0 });
+    expect(publicChanges).toHaveLength(1);
     expect(await rows.incidents()).toEqual(before.incidents);
     expect(await rows.updates()).toEqual(before.updates);
     expect(await server.db.orm.select().from(alertmanagerDeliveries)).toHaveLength(1);
@@ -149,8 +163,13 @@ describe('POST /api/v1/integrations/alertmanager', () => {
     expect((await rows.incidents())[0]?.status).toBe('investigating');
     await post(payload([{ ...errors, status: 'resolved', endsAt: '2026-11-01T11:59:30Z' }], 'group-b'));
     expect((await rows.incidents())[0]?.status).toBe('monitoring');
-    const statuses = (await rows.updates()).map((update) => update.status);
-    expect(statuses.sort()).toEqual(['investigating', 'investigating', 'monitoring']);
+    const updates = await rows.updates();
+    // Opened, joined (web added), first alert cleared (one still firing), both cleared.
+    expect(updates.map((update) => update.status).sort()).toEqual(['investigating', 'investigating', 'investigating', 'monitoring']);
+    expect(updates.find((update) => update.body.startsWith('We are also seeing'))?.affectedComponents).toEqual([
+      { componentId: 'web', oldStatus: null, newStatus: 'partial_outage' },
+    ]);
+    expect(updates.some((update) => update.body.includes('1 related alert is still firing'))).toBe(true);
     expect(incident?.id).toBeDefined();
   });
 
