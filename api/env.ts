@@ -44,6 +44,10 @@ const envSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'expected a region key of lowercase letters, digits, ".", "_" or "-"')
     .default('local'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Requests per minute: public reads per client address, subscriptions per address, writes per token. */
+  RATE_LIMIT_PUBLIC_READS: z.coerce.number().int().positive().default(1200),
+  RATE_LIMIT_SUBSCRIBE: z.coerce.number().int().positive().default(10),
+  RATE_LIMIT_TOKEN_WRITES: z.coerce.number().int().positive().default(6000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -57,6 +57,11 @@ async function main(): Promise<void> {
       smtpUrl: env.SMTP_URL,
       probeRegion: env.HEADROOM_REGION,
       proberEnabled: env.HEADROOM_PROBER === 'on',
+      rateLimits: {
+        publicReadsPerMinute: env.RATE_LIMIT_PUBLIC_READS,
+        subscribePerMinute: env.RATE_LIMIT_SUBSCRIBE,
+        tokenWritesPerMinute: env.RATE_LIMIT_TOKEN_WRITES,
+      },
       // The site build reads this process's own API over loopback.
       apiUrl: `http://${['0.0.0.0', '::', '[::]'].includes(env.HOST) ? '127.0.0.1' : env.HOST}:${env.PORT}`,
     },

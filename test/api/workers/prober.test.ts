@@ -26,8 +26,8 @@ async function rig(config: HeadroomConfig): Promise<Rig> {
   bus.on('public.changed', ({ reason }) => events.push(reason));
   const server = await startTestServer({ config, events: bus });
   const deps = createDeps({ db: server.db, clock: server.clock, config, events: bus });
-  // random 0: every monitor's first run is due at once and later runs carry no jitter.
-  const loop = createProberLoop(deps, { region: 'local', random: () => 0.5 });
+  // random 0: every monitor's first run is due at once (later ones come 2 % early, still within a tick).
+  const loop = createProberLoop(deps, { region: 'local', random: () => 0 });
   await loop.refresh();
   const tick = async () => {
     loop.scheduler.runDue();
@@ -111,11 +111,16 @@ describe('built-in prober against a flapping HTTP server', () => {
       components: { key: string; status: string; source: string; dataState: string; monitors: { regions: { region: string; status: string; consecutiveFailures: number; lastError?: string }[]; lastResults: { statusCode: number }[] }[] }[];
     };
     const api = body.components.find((component) => component.key === 'api');
-    expect(api).toMatchObject({ status: 'major_outage', source: 'monitors', dataState: 'stale' });
+    expect(api).toMatchObject({ status: 'major_outage', source: 'monitors', dataState: 'fresh' });
     expect(api?.monitors[0]?.regions).toEqual([expect.objectContaining({ region: 'local', status: 'down', consecutiveFailures: 3 })]);
     // Error texts can name internal hosts: the public does not see them.
     expect(api?.monitors[0]?.regions[0]?.lastError).toBeUndefined();
     expect(api?.monitors[0]?.lastResults.map((result) => result.statusCode)).toEqual([500, 500, 500]);
+
+    // Past page.staleAfter (10m) without new results, the data is stale (never shown as fresh).
+    server.clock.advance(11 * 60_000);
+    const later = (await (await server.request('/api/v1/components', { token: null })).json()) as { components: { key: string; dataState: string }[] };
+    expect(later.components.find((component) => component.key === 'api')?.dataState).toBe('stale');
   });
 });
 
