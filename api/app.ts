@@ -13,6 +13,7 @@ import { AppEvents } from './lib/events.ts';
 import { NotFoundError, ProblemError, problemResponse, toProblem } from './lib/errors.ts';
 import { silentLogger, type Logger } from './lib/logger.ts';
 import { rateLimits } from './lib/rate-limit.ts';
+import { contentSecurityPolicy } from './lib/security-headers.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health/routes.ts';
 import { featureRoutes } from './routes/index.ts';
 import { embeddable, siteRoutes } from './site/serve.ts';
@@ -49,6 +50,7 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   app.use(requestId());
   if (options.serveSite) for (const path of ['/widget/*', '/badges/*']) app.use(path, embeddable);
   app.use(secureHeaders({ referrerPolicy: 'strict-origin-when-cross-origin', xFrameOptions: 'DENY' }));
+  app.use(contentSecurityPolicy());
   app.use(
     '/api/*',
     bodyLimit({

@@ -24,6 +24,11 @@ export interface AppSettings {
   proberEnabled?: boolean | undefined;
   /** Where this process's own API answers (loopback), for the site build; publicUrl when absent. */
   apiUrl?: string | undefined;
+  /**
+   * Outgoing webhooks may reach private, loopback and link-local addresses only when listed here
+   * (`HEADROOM_OUTBOUND_ALLOW`: addresses, CIDR networks, host names, `*.suffix`).
+   */
+  outboundAllowList?: readonly string[] | undefined;
 }
 
 export const defaultSettings: AppSettings = {

@@ -43,6 +43,11 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'expected a region key of lowercase letters, digits, ".", "_" or "-"')
     .default('local'),
+  /** Comma-separated addresses, networks, host names webhooks may reach although private (e.g. `10.0.0.0/8,hooks.internal`). */
+  HEADROOM_OUTBOUND_ALLOW: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Requests per minute: public reads per client address, subscriptions per address, writes per token. */
   RATE_LIMIT_PUBLIC_READS: z.coerce.number().int().positive().default(1200),

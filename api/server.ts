@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       dataDir: env.HEADROOM_DATA_DIR,
       smtpUrl: env.SMTP_URL,
       probeRegion: env.HEADROOM_REGION,
+      outboundAllowList: env.HEADROOM_OUTBOUND_ALLOW,
       proberEnabled: env.HEADROOM_PROBER === 'on',
       rateLimits: {
         publicReadsPerMinute: env.RATE_LIMIT_PUBLIC_READS,

@@ -121,5 +121,9 @@ export const embeddable: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   c.res.headers.delete('X-Frame-Options');
   c.res.headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
-  if (c.req.path.startsWith('/widget')) c.res.headers.set('Content-Security-Policy', "frame-ancestors *");
+  if (c.req.path.startsWith('/widget')) {
+    // Keep the rest of the policy (scripts by hash); only framing is opened up.
+    const policy = c.res.headers.get('Content-Security-Policy');
+    c.res.headers.set('Content-Security-Policy', policy ? policy.replace(/frame-ancestors [^;]*/, 'frame-ancestors *') : 'frame-ancestors *');
+  }
 };

@@ -5,6 +5,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { Webhook } from 'standardwebhooks';
 import { outbox, subscribers } from '../../db/schema/notices.ts';
 import type { AppDeps } from '../deps.ts';
+import { outboundGuard } from '../lib/outbound-guard.ts';
 import type { Worker, WorkerFactory } from './index.ts';
 
 type OutboxRow = typeof outbox.$inferSelect;
@@ -24,7 +25,8 @@ export interface OutboxOptions {
   intervalMs?: number;
   /**
    * Refuses a webhook/Slack/PagerDuty URL before any connection is made (the notice goes dead
-   * with the reason). Default: allow everything; hardening adds private-address blocking here.
+   * with the reason; a throw counts as a normal, retried failure). Default: the SSRF guard
+   * (api/lib/outbound-guard.ts) with `settings.outboundAllowList`.
    */
   isAllowedTarget?: (url: string) => boolean | Promise<boolean>;
 }
@@ -101,7 +103,7 @@ export function createOutboxDelivery(deps: AppDeps, options: OutboxOptions = {})
   const maxDelayMs = options.maxDelayMs ?? 3_600_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const batchSize = options.batchSize ?? 50;
-  const isAllowedTarget = options.isAllowedTarget ?? (() => true);
+  const isAllowedTarget = options.isAllowedTarget ?? outboundGuard(deps.settings.outboundAllowList ?? []);
   const smtpUrl = deps.settings.smtpUrl;
   let transport: Transporter | undefined;
   const mailer = (): Transporter => {

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { and, eq, isNull } from 'drizzle-orm';
 import { apiTokens } from '../../db/schema/security.ts';
 import type { AppDeps } from '../deps.ts';
 import { audit } from '../lib/audit.ts';
+import type { AppEvents } from '../lib/events.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ReadinessCheck } from '../routes/health/routes.ts';
 import { createToken } from '../services/tokens.ts';
@@ -15,6 +16,19 @@ import type { Worker, WorkerFactory } from './index.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ASTRO_BIN = join(REPO_ROOT, 'node_modules/astro/bin/astro.mjs');
+const STAGING_ROOT = join(REPO_ROOT, '.astro', 'site-builds');
+
+/** Rename when on the same file system; otherwise copy then delete (the swap comes later anyway). */
+function moveDir(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    cpSync(from, to, { recursive: true });
+    rmSync(from, { recursive: true, force: true });
+  }
+}
+
 /** Builds kept besides the live one, so a reader mid-way through a page still finds its assets. */
 const KEEP_PREVIOUS = 2;
 
@@ -162,11 +176,15 @@ export class SitePublisher {
   #build(kind: SiteKind, token: string | null): Promise<string> {
     const id = `${kind}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const outDir = join(buildsDir(this.#options.dataDir), id);
+    // Astro bundles its prerender step next to the output only when the output lies inside the
+    // project (else in <root>/.astro/, shared by concurrent builds), and that bundle must resolve
+    // node_modules; so every build goes to its own staging folder in the project, then moves.
+    const stagingDir = join(STAGING_ROOT, id);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HEADROOM_API_URL: this.#options.apiUrl,
       HEADROOM_SITE_MODE: kind,
-      HEADROOM_SITE_OUT: outDir,
+      HEADROOM_SITE_OUT: stagingDir,
       HEADROOM_SITE_CACHE: join(siteRoot(this.#options.dataDir), 'cache', kind),
       ASTRO_TELEMETRY_DISABLED: '1',
     };
@@ -190,10 +208,19 @@ export class SitePublisher {
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         this.#children.delete(child);
-        if (code === 0 && existsSync(join(outDir, 'index.html'))) return done(outDir);
-        rmSync(outDir, { recursive: true, force: true });
+        if (code === 0 && existsSync(join(stagingDir, 'index.html'))) {
+          try {
+            moveDir(stagingDir, outDir);
+            return done(outDir);
+          } catch (error) {
+            rmSync(stagingDir, { recursive: true, force: true });
+            rmSync(outDir, { recursive: true, force: true });
+            return fail(new BuildError(`could not move the ${kind} build into place: ${error instanceof Error ? error.message : String(error)}`));
+          }
+        }
+        rmSync(stagingDir, { recursive: true, force: true });
         const reason = /ApiUnreachableError[^\n]*|API unreachable[^\n]*|API answered[^\n]*|required data unavailable[^\n]*/.exec(output)?.[0];
-        fail(new BuildError(`${kind} build failed (${signal ?? `exit ${code}`}): ${reason ?? output.trim().split('\n').slice(-5).join(' | ')}`));
+        fail(new BuildError(`${kind} build failed (${signal ?? `exit ${code}`}): ${reason ?? output.trim().split("\n").filter((line) => !line.trimStart().startsWith("at ")).slice(-6).join(" | ")}`));
       });
     });
   }
@@ -263,14 +290,14 @@ export async function publisherToken(deps: AppDeps): Promise<string> {
 }
 
 /** Subscribes a publisher to `public.changed` and runs the first build. */
-export function startPublisher(deps: AppDeps, publisher: SitePublisher): Worker {
+export function startPublisher(events: AppEvents, publisher: SitePublisher): Worker {
   const onChange = () => publisher.schedule();
-  deps.events.on('public.changed', onChange);
+  events.on('public.changed', onChange);
   void publisher.publishWhenReady();
   return {
     name: 'publisher',
     async stop() {
-      deps.events.off('public.changed', onChange);
+      events.off('public.changed', onChange);
       await publisher.stop();
     },
   };
@@ -285,5 +312,5 @@ export const publisherWorker: WorkerFactory = async (deps) => {
     logger: deps.logger,
     internalToken: async () => token,
   });
-  return startPublisher(deps, publisher);
+  return startPublisher(deps.events, publisher);
 };

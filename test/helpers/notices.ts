@@ -12,6 +12,8 @@ export interface NoticeTestServer extends TestServer {
 
 /** A test server whose deps are exposed so workers (outbox, maintenance) can be ticked with its clock. */
 export async function startNoticeServer(options: { now?: string | Date; settings?: Partial<AppSettings> } = {}): Promise<NoticeTestServer> {
+  // Test receivers listen on loopback, which the SSRF guard refuses unless allow-listed explicitly.
+  options = { ...options, settings: { outboundAllowList: ['127.0.0.1'], ...options.settings } };
   const events = new AppEvents();
   const config = testConfig();
   const server = await startTestServer({ events, config, ...(options.now ? { now: options.now } : {}), ...(options.settings ? { settings: options.settings } : {}) });

@@ -16,7 +16,7 @@ export async function seedHistory(
   options: { days?: number; badDays?: Record<number, number>; perDay?: number } = {},
 ): Promise<void> {
   const days = options.days ?? 90;
-  const perDay = options.perDay ?? 288;
+  const perDay = options.perDay ?? 300;
   const today = bucketStart(now.getTime(), 'day');
   const observations: Observation[] = [];
   for (const monitor of monitors) {

@@ -13,6 +13,12 @@ import { withIncidentDetails, withMaintenanceDetails } from '../../services/inci
 const FEED_LIMIT = 50;
 
 /**
+ * Atom titles are written as `type="html"` (and RSS readers treat titles as HTML too), so a
+ * name typed by an engineer is escaped: `<script>` in an incident name shows as text.
+ */
+const escapeTitle = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
  * Public feeds (no token): Atom and RSS of incidents and maintenance (newest first, each item's
  * content the whole timeline, rendered and sanitised), and an iCalendar feed of maintenance
  * windows. Drills never appear. Cached until `public.changed`.
@@ -32,7 +38,7 @@ export function feedRoutes(deps: AppDeps) {
       .limit(FEED_LIMIT);
     const items = [
       ...(await withIncidentDetails(deps.db.orm, incidentRows)).map((view) => ({
-        title: `${view.name} (${statusLabel(view.status)})`,
+        title: escapeTitle(`${view.name} (${statusLabel(view.status)})`),
         id: `${base()}/incidents/${view.id}`,
         link: `${base()}/incidents/${view.id}`,
         date: view.updatedAt,
@@ -43,7 +49,7 @@ export function feedRoutes(deps: AppDeps) {
         description: `${statusLabel(view.status)} · impact ${view.impact}`,
       })),
       ...(await withMaintenanceDetails(deps.db.orm, maintenanceRows)).map((view) => ({
-        title: `Maintenance: ${view.name} (${statusLabel(view.status)})`,
+        title: escapeTitle(`Maintenance: ${view.name} (${statusLabel(view.status)})`),
         id: `${base()}/maintenance/${view.id}`,
         link: `${base()}/maintenance/${view.id}`,
         date: view.updatedAt,

@@ -12,6 +12,7 @@ import { requireScope } from '../../lib/auth.ts';
 import type { AppEnv } from '../../lib/env-types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { checkOutboundTarget, parseAllowList } from '../../lib/outbound-guard.ts';
 import { validate } from '../../lib/validate.ts';
 import { confirmUrl, enqueueOutbox, unsubscribeUrl } from '../../services/notices.ts';
 import { hookSubscriberSchema, SUBSCRIBE_ANSWER, subscribeSchema, subscriberIdParam, tokenQuery } from './schemas.ts';
@@ -42,6 +43,12 @@ function page(title: string, body: string): string {
  * goes to confirmed addresses. Webhook and Slack subscribers are added by an admin.
  */
 export function subscriberRoutes(deps: AppDeps) {
+  const allowList = parseAllowList(deps.settings.outboundAllowList ?? []);
+  /** SSRF: refuse private targets up front (delivery checks again); an unresolvable name is left to delivery. */
+  const refuseForbiddenTarget = async (url: string) => {
+    const verdict = await checkOutboundTarget(url, allowList).catch(() => ({ allowed: true }) as const);
+    if (!verdict.allowed) throw new ValidationError(`The URL is not allowed: ${verdict.reason}.`, [{ path: 'url', message: verdict.reason, code: 'target_not_allowed' }], 'target_not_allowed');
+  };
   return new Hono<AppEnv>()
     .post(
       '/api/v1/subscribers',
@@ -150,6 +157,7 @@ export function subscriberRoutes(deps: AppDeps) {
       validate('json', hookSubscriberSchema),
       async (c) => {
         const input = c.req.valid('json');
+        await refuseForbiddenTarget(input.url);
         const now = deps.clock.now();
         const created = await deps.db.write(async (tx) => {
           await checkComponents(tx, input.components);

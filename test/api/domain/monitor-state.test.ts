@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { advanceStreak, INITIAL_STREAK, type StreakState } from '../../../api/domain/monitor-state.ts';
+import { advanceStreak, INITIAL_STREAK, type StreakState, type StreakThresholds } from '../../../api/domain/monitor-state.ts';
 
-const thresholds = { downAfter: 3, upAfter: 2, degradedLatencyMs: 500 };
+const thresholds: StreakThresholds = { downAfter: 3, upAfter: 2, degradedLatencyMs: 500 };
 
 /** Feeds results through the state machine and returns the status after each one. */
 function run(results: { ok: boolean; latencyMs?: number }[], start: StreakState = INITIAL_STREAK, limits = thresholds): string[] {

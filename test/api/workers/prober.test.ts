@@ -8,7 +8,7 @@ import { createProberLoop, type ProberLoop } from '../../../api/workers/prober.t
 import { components, incidents, incidentUpdates, incidentComponents, monitorState, probeResults } from '../../../db/schema/index.ts';
 import { testConfig } from '../../helpers/config.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
-import { closedPort, startHttpTarget, startScriptedTarget, type Target } from '../../helpers/targets.ts';
+import { closedPort, startHttpTarget, startScriptedTarget } from '../../helpers/targets.ts';
 
 const INTERVAL_MS = 30_000;
 

@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testConfig } from '../../helpers/config.ts';
+import { startTestServer, type TestServer } from '../../helpers/server.ts';
+import { postRecentResults, seedHistory } from '../../helpers/site-fixture.ts';
+
+interface SiteComponents {
+  page: { name: string; staleAfterMs: number };
+  components: {
+    id: string;
+    status: string | null;
+    dataState: string;
+    uptime: { d7: number | null; d30: number | null; d90: number | null };
+    days: { date: string; uptime: number | null; incidents: number }[];
+    latencyDaily: { avgMs: number | null }[];
+    latencyHourly: { avgMs: number | null }[];
+  }[];
+}
+
+const config = testConfig({
+  components: [
+    { key: 'api', name: 'API', group: 'core' },
+    { key: 'web', name: 'Website' },
+    { key: 'secret', name: 'Secret backend', public: false },
+  ],
+  monitors: [
+    { key: 'api-health', component: 'api', kind: 'http', url: 'http://127.0.0.1:9/health', regions: ['eu', 'us'] },
+    { key: 'web-home', component: 'web', kind: 'http', url: 'http://127.0.0.1:9/', regions: ['eu'] },
+    { key: 'secret-tcp', component: 'secret', kind: 'tcp', host: '127.0.0.1', port: 9, regions: ['eu'] },
+  ],
+});
+
+describe('GET /api/v1/site/components', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer({ now: '2026-11-01T12:00:00Z', config });
+  });
+  afterEach(() => server.close());
+
+  const get = async (path: string, token: string | null = null) => {
+    const response = await server.request(path, { token });
+    return { status: response.status, body: (await response.json()) as SiteComponents };
+  };
+
+  it('lists only public components to anonymous readers', async () => {
+    const { status, body } = await get('/api/v1/site/components');
+    expect(status).toBe(200);
+    expect(body.components.map((component) => component.id)).toEqual(['api', 'web']);
+    expect(body.page.staleAfterMs).toBe(600_000);
+  });
+
+  it('lists hidden components too on the internal route, which needs scope read', async () => {
+    expect((await get('/api/v1/site/internal/components')).status).toBe(401);
+    const { body } = await get('/api/v1/site/internal/components', await server.tokenWith('read'));
+    expect(body.components.map((component) => component.id)).toEqual(['api', 'web', 'secret']);
+  });
+
+  it('sends no status and no_data for a component that never reported, and 90 empty days', async () => {
+    const { body } = await get('/api/v1/site/components');
+    const web = body.components.find((component) => component.id === 'web');
+    expect(web).toMatchObject({ status: null, dataState: 'no_data', uptime: { d7: null, d30: null, d90: null } });
+    expect(web?.days).toHaveLength(90);
+    expect(web?.days.every((day) => day.uptime === null)).toBe(true);
+  });
+
+  it('sums daily uptime across regions from the rollups and reports 7/30/90-day uptime', async () => {
+    await seedHistory(server.db, [{ key: 'api-health', regions: ['eu', 'us'] }], server.clock.now(), { badDays: { 2: 0.5 } });
+    await postRecentResults(server, [{ key: 'api-health', regions: ['eu', 'us'] }]);
+    const { body } = await get('/api/v1/site/components');
+    const api = body.components.find((component) => component.id === 'api');
+    expect(api?.dataState).toBe('fresh');
+    expect(api?.status).toBe('operational');
+    const cell = api?.days.find((day) => day.date === '2026-10-30');
+    expect(cell?.uptime).toBeCloseTo(0.5);
+    // 6 full days at 300 results per region, one at half, plus 3 fresh ones per region today.
+    expect(api?.uptime.d7).toBeCloseTo((6 * 600 - 300 + 6) / (6 * 600 + 6));
+    expect(api?.uptime.d90).toBeGreaterThan(api?.uptime.d7 ?? 1);
+    expect(api?.latencyDaily.filter((point) => point.avgMs !== null).length).toBeGreaterThan(80);
+    expect(api?.latencyHourly).toHaveLength(48);
+  });
+
+  it('says stale once the newest result is older than page.staleAfter', async () => {
+    await postRecentResults(server, [{ key: 'api-health', regions: ['eu', 'us'] }]);
+    server.clock.advance(11 * 60_000);
+    const { body } = await get('/api/v1/site/components');
+    expect(body.components.find((component) => component.id === 'api')?.dataState).toBe('stale');
+  });
+
+  it('counts an incident on the day cells it covers', async () => {
+    const created = await server.request('/api/v1/incidents', {
+      method: 'POST',
+      json: { name: 'Errors', impact: 'major', body: 'Looking.', components: [{ id: 'api', status: 'partial_outage' }], startedAt: '2026-10-31T20:00:00Z' },
+    });
+    expect(created.status).toBe(201);
+    const { body } = await get('/api/v1/site/components');
+    const days = body.components.find((component) => component.id === 'api')?.days ?? [];
+    expect(days.slice(-3).map((day) => day.incidents)).toEqual([0, 1, 1]);
+  });
+
+  it('rejects a bad days parameter with a 422', async () => {
+    expect((await server.request('/api/v1/site/components?days=0', { token: null })).status).toBe(422);
+  });
+});
