@@ -108,6 +108,17 @@ export function problemResponse(c: Context, error: ProblemError): Response {
   return c.body(body, error.status, { ...error.headers, 'Content-Type': 'application/problem+json' });
 }
 
+/** SQLite's write lock held by another process (SQLITE_BUSY), anywhere in the error's cause chain. */
+export function isDatabaseBusy(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    const code = (current as Error & { code?: unknown }).code;
+    if ((typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || /database is locked/i.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 /** Maps anything thrown to a problem: typed errors as they say, Hono's HTTP errors by status, the rest as 500. */
 export function toProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
@@ -124,6 +135,15 @@ export function toProblem(error: unknown): ProblemError {
       });
     }
     return new ProblemError({ status: error.status as ContentfulStatusCode, code: `http_${error.status}`, title: error.message || 'Error' });
+  }
+  if (isDatabaseBusy(error)) {
+    return new ProblemError({
+      status: 503,
+      code: 'database_busy',
+      title: 'Database busy',
+      detail: 'Another process holds the database write lock; nothing was written. Retry shortly.',
+      headers: { 'Retry-After': '2' },
+    });
   }
   return new ProblemError({
     status: 500,

@@ -97,6 +97,8 @@ function headerField(payload: Record<string, unknown>): Record<string, string> {
  * signature when the subscriber has a secret; Slack and PagerDuty get `payload` as-is. A
  * failure is retried with exponential back-off and marked `dead` after `maxAttempts`.
  */
+const ALERT_CHANNEL_REF = /^alerting\.channels\[(\d+)\]$/;
+
 export function createOutboxDelivery(deps: AppDeps, options: OutboxOptions = {}): OutboxDelivery {
   const maxAttempts = options.maxAttempts ?? 8;
   const baseDelayMs = options.baseDelayMs ?? 30_000;
@@ -135,6 +137,18 @@ export function createOutboxDelivery(deps: AppDeps, options: OutboxOptions = {})
     }
   }
 
+  /** A subscriber's secret, or an SLO alert channel's (rows name it `alerting.channels[i]`). */
+  async function signingSecret(subscriberId: string | null): Promise<string | null> {
+    if (!subscriberId) return null;
+    const channel = ALERT_CHANNEL_REF.exec(subscriberId);
+    if (channel) {
+      const configured = deps.config.alerting.channels[Number(channel[1])];
+      return configured?.kind === 'webhook' ? (configured.secret ?? null) : null;
+    }
+    const [row] = await deps.db.orm.select({ secret: subscribers.secret }).from(subscribers).where(eq(subscribers.id, subscriberId));
+    return row?.secret ?? null;
+  }
+
   async function post(row: OutboxRow, signed: boolean): Promise<void> {
     if (!(await isAllowedTarget(row.target))) throw new RefusedTarget(`target refused: ${row.target}`);
     const body = JSON.stringify(row.payload);
@@ -143,9 +157,7 @@ export function createOutboxDelivery(deps: AppDeps, options: OutboxOptions = {})
       const at = deps.clock.now();
       headers['webhook-id'] = row.id;
       headers['webhook-timestamp'] = String(Math.floor(at.getTime() / 1000));
-      const secret = row.subscriberId
-        ? (await deps.db.orm.select({ secret: subscribers.secret }).from(subscribers).where(eq(subscribers.id, row.subscriberId)))[0]?.secret
-        : null;
+      const secret = await signingSecret(row.subscriberId);
       if (secret) headers['webhook-signature'] = new Webhook(secret).sign(row.id, at, body);
     }
     const response = await fetch(row.target, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });

@@ -107,6 +107,28 @@ describe('webhook, Slack and PagerDuty notices', () => {
     expect(JSON.parse(receiver.requests[0]?.body ?? 'null')).toEqual(payload);
   });
 
+  it('signs SLO alert webhooks with the secret of the alert channel they name', async () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const config = { ...server.deps.config, alerting: { channels: [{ kind: 'webhook' as const, url: receiver.url, severities: ['page' as const], secret }] } };
+    const now = server.clock.now();
+    await server.db.write((tx) =>
+      tx.insert(outbox).values({
+        id: 'alert:a1:firing:0',
+        channel: 'webhook',
+        topic: 'slo.alert.firing',
+        subscriberId: 'alerting.channels[0]',
+        target: receiver.url,
+        payload: { type: 'slo.alert.firing' },
+        nextAttemptAt: now,
+        createdAt: now,
+      }),
+    );
+    expect((await createOutboxDelivery({ ...server.deps, config }).tick()).delivered).toBe(1);
+    const [request] = receiver.requests;
+    const headers = Object.fromEntries(Object.entries(request?.headers ?? {}).map(([key, value]) => [key, String(value)]));
+    expect(new Webhook(secret).verify(request?.body ?? '', headers)).toEqual({ type: 'slo.alert.firing' });
+  });
+
   it('marks a notice dead at once when isAllowedTarget refuses its URL, without connecting', async () => {
     await addHook('webhook');
     await openIncident(server, { name: 'Refused', impact: 'none', body: 'x' });
