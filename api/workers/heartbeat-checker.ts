@@ -1,5 +1,5 @@
 import { checkHeartbeats } from '../services/heartbeats.ts';
-import { intervalWorker, type WorkerFactory } from './index.ts';
+import { intervalWorker, type WorkerFactory } from './worker.ts';
 
 const CHECK_EVERY_MS = 5000;
 

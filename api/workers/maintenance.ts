@@ -3,7 +3,7 @@ import { maintenances } from '../../db/schema/maintenances.ts';
 import type { AppDeps } from '../deps.ts';
 import { dueMaintenanceStep } from '../domain/maintenance.ts';
 import { notifyMaintenanceAhead, transitionMaintenance, type MaintenanceWriteResult } from '../services/maintenances.ts';
-import { intervalWorker, type WorkerFactory } from './index.ts';
+import { intervalWorker, type WorkerFactory } from './worker.ts';
 
 /**
  * Moves maintenance windows on their own: the notice ahead (default 24 h), `in_progress` at the

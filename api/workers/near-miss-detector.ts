@@ -2,7 +2,7 @@ import type { AppDeps } from '../deps.ts';
 import { MINUTE_MS } from '../domain/rollups.ts';
 import { audit } from '../lib/audit.ts';
 import { scanNearMisses, type ScanSummary } from '../services/near-miss-scan.ts';
-import { intervalWorker, type Worker } from './index.ts';
+import { intervalWorker, type Worker } from './worker.ts';
 
 /**
  * Each tick re-evaluates the last few minutes (the detector reads its own look-back before

@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { outbox, subscribers } from '../../db/schema/notices.ts';
 import type { AppDeps } from '../deps.ts';
 import { outboundGuard } from '../lib/outbound-guard.ts';
-import type { Worker, WorkerFactory } from './index.ts';
+import type { Worker, WorkerFactory } from './worker.ts';
 
 type OutboxRow = typeof outbox.$inferSelect;
 

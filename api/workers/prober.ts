@@ -8,7 +8,7 @@ import { ProbeScheduler } from '../probes/scheduler.ts';
 import type { ProbeOutcome, ProbeTarget } from '../probes/types.ts';
 import type { ProbeResult } from '../services/ingest-results.ts';
 import { ingestProbeResults } from '../services/probe-ingest.ts';
-import type { Worker, WorkerFactory } from './index.ts';
+import type { Worker, WorkerFactory } from './worker.ts';
 
 export const DEFAULT_REGION = 'local';
 const DEFAULT_CONCURRENCY = 200;

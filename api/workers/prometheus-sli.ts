@@ -1,7 +1,7 @@
 import { parseDuration } from '../lib/duration.ts';
 import { activeSlos } from '../services/evaluate-slo.ts';
 import { pullPrometheusSli } from '../services/slo/prometheus-source.ts';
-import { intervalWorker, type WorkerFactory } from './index.ts';
+import { intervalWorker, type WorkerFactory } from './worker.ts';
 
 /** Pulls every Prometheus SLI into its rollups once per `sloEngine.prometheus.step` (1 min). */
 export const prometheusSliWorker: WorkerFactory = (deps) =>

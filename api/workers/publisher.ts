@@ -12,7 +12,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { ReadinessCheck } from '../routes/health/routes.ts';
 import { createToken } from '../services/tokens.ts';
 import { buildsDir, emptyStatus, liveLink, readPublisherStatus, siteRoot, statusFile, type PublisherStatus, type SiteKind } from '../site/paths.ts';
-import type { Worker, WorkerFactory } from './index.ts';
+import type { Worker, WorkerFactory } from './worker.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ASTRO_BIN = join(REPO_ROOT, 'node_modules/astro/bin/astro.mjs');

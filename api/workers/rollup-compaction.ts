@@ -1,5 +1,5 @@
 import { compact } from '../services/slo/compaction.ts';
-import { intervalWorker, type WorkerFactory } from './index.ts';
+import { intervalWorker, type WorkerFactory } from './worker.ts';
 
 /** Enforces retention of raw results and minute/hour rollups once an hour. */
 export const rollupCompactionWorker: WorkerFactory = (deps) =>

@@ -1,6 +1,6 @@
 import { parseDuration } from '../lib/duration.ts';
 import { evaluateAlerts } from '../services/slo/alert-evaluator.ts';
-import { intervalWorker, type WorkerFactory } from './index.ts';
+import { intervalWorker, type WorkerFactory } from './worker.ts';
 
 /** Evaluates the SLO burn-rate alerts every `sloEngine.evaluateEvery` (1 min) and enqueues notices for each transition. */
 export const sloAlertWorker: WorkerFactory = (deps) =>

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../db/client.ts';
-import { freePort, startTsx, type RunningProcess } from '../helpers/process.ts';
+import { freePort, signalGroup, startTsx, type RunningProcess } from '../helpers/process.ts';
 
 const CONFIG = `
 components:
@@ -68,7 +68,7 @@ describe('SIGKILL during sustained ingest', () => {
     const clients = ['eu', 'us', 'ap'].map(client);
     const deadline = Date.now() + 20_000;
     while (acknowledged.length < 3000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    running.child.kill('SIGKILL');
+    signalGroup(running.child, 'SIGKILL');
     await running.exited;
     stop = true;
     await Promise.all(clients);

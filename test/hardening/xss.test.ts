@@ -163,10 +163,9 @@ describe('XSS corpus', () => {
     }
   });
 
-  async function openSite(path: string, internal: boolean): Promise<Page> {
+  async function newSitePage(internal: boolean): Promise<Page> {
     const context = await browser.newContext(internal ? { httpCredentials: { username: 'reader', password: readToken } } : {});
-    const page = await context.newPage();
-    return page;
+    return context.newPage();
   }
 
   it('stays inert in Chromium on every page of the built site that shows the corpus, public and internal', async () => {
@@ -181,7 +180,7 @@ describe('XSS corpus', () => {
     ];
     let sawCorpus = 0;
     for (const { path, internal } of pages) {
-      const page = await openSite(path, internal);
+      const page = await newSitePage(internal);
       let dialogs = 0;
       page.on('dialog', (dialog) => {
         dialogs += 1;

@@ -14,6 +14,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Signals the whole process group (tsx and the node it runs). */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
 export interface RunningProcess {
   child: ChildProcess;
   output(): string;
@@ -25,9 +35,11 @@ export interface RunningProcess {
 
 /** Starts a TypeScript entry point with the project's tsx (Node 24), capturing its output. */
 export function startTsx(script: string, args: string[], env: Record<string, string>): RunningProcess {
+  // Its own process group: tsx runs node as a child, and a SIGKILL must reach that child too.
   const child = spawn('node_modules/.bin/tsx', [script, ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -51,7 +63,7 @@ export function startTsx(script: string, args: string[], env: Record<string, str
       });
     },
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null) signalGroup(child, signal);
       return exited;
     },
   };
