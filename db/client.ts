@@ -12,7 +12,13 @@ export type Db = LibSQLDatabase<typeof schema>;
  * with that transaction as `$client` for the few hot paths (ingest, rollups) that send
  * prebuilt multi-row SQL instead of paying drizzle's per-parameter query building.
  */
-export type Tx = Omit<Db, '$client' | 'transaction'> & { $client: Transaction };
+export type Tx = Omit<Db, '$client' | 'transaction'> & {
+  $client: Transaction;
+  /** The database's own client (identifies the database, e.g. for caches keyed by it). */
+  $root: Client;
+  /** Runs `callback` once the transaction has committed (never on rollback), e.g. to drop cached reads. */
+  afterCommit(callback: () => void): void;
+};
 
 export interface Database {
   orm: Db;
@@ -56,9 +62,14 @@ export async function createDb({ url, authToken }: DbOptions): Promise<Database>
     const transaction = await client.transaction('write');
     try {
       // drizzle's libSQL session only calls execute/batch on its client, which a Transaction has.
-      const tx = drizzle({ client: transaction as unknown as Client, schema }) as unknown as Tx;
+      const committed: Array<() => void> = [];
+      const tx = Object.assign(drizzle({ client: transaction as unknown as Client, schema }), {
+        $root: client,
+        afterCommit: (callback: () => void) => void committed.push(callback),
+      }) as unknown as Tx;
       const result = await fn(tx);
       await transaction.commit();
+      for (const callback of committed) callback();
       return result;
     } catch (error) {
       await transaction.rollback();

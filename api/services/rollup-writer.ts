@@ -2,6 +2,7 @@ import type { InValue } from '@libsql/client';
 import { getTableName } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { LATENCY_BUCKET_COLUMNS, rollupsDay, rollupsHour, rollupsMinute, type RollupTable } from '../../db/schema/rollups.ts';
+import { segmentCacheFor } from './slo/segment-cache.ts';
 import { foldObservations, type Observation, type Resolution, type RollupCounts } from '../domain/rollups.ts';
 
 const TABLES: Record<Resolution, RollupTable> = { minute: rollupsMinute, hour: rollupsHour, day: rollupsDay };
@@ -13,6 +14,20 @@ const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(',')})`;
 const ON_CONFLICT = `ON CONFLICT (series, bucket) DO UPDATE SET latency_max = max(latency_max, excluded.latency_max), ${ADDED.map(
   (column) => `${column} = ${column} + excluded.${column}`,
 ).join(', ')}`;
+
+/** Cached SLO segment sums that contain a written minute are dropped once the write is visible. */
+function dropCachedSumsAfterCommit(tx: Tx, minuteRows: readonly RollupCounts[]): void {
+  const touched = new Map<string, number[]>();
+  for (const row of minuteRows) {
+    const buckets = touched.get(row.series) ?? [];
+    buckets.push(row.bucket);
+    touched.set(row.series, buckets);
+  }
+  tx.afterCommit(() => {
+    const cache = segmentCacheFor(tx.$root);
+    for (const [series, buckets] of touched) cache.invalidate(series, buckets);
+  });
+}
 
 function rowArgs(row: RollupCounts): InValue[] {
   return [
@@ -38,6 +53,7 @@ export async function addToRollups(tx: Tx, observations: readonly Observation[])
   for (const resolution of ['minute', 'hour', 'day'] as const) {
     const table = getTableName(TABLES[resolution]);
     const rows = foldObservations(observations, resolution);
+    if (resolution === 'minute') dropCachedSumsAfterCommit(tx, rows);
     for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
       const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
       await tx.$client.execute({

@@ -289,14 +289,19 @@ export async function publisherToken(deps: AppDeps): Promise<string> {
   });
 }
 
-/** Subscribes a publisher to `public.changed` and runs the first build. */
-export function startPublisher(events: AppEvents, publisher: SitePublisher): Worker {
+/**
+ * Subscribes a publisher to `public.changed` and runs the first build. It also rebuilds every
+ * `refreshMs`: data going stale changes no status and announces nothing, yet the page must say so.
+ */
+export function startPublisher(events: AppEvents, publisher: SitePublisher, refreshMs?: number): Worker {
   const onChange = () => publisher.schedule();
   events.on('public.changed', onChange);
   void publisher.publishWhenReady();
+  const refresh = refreshMs ? setInterval(onChange, refreshMs) : undefined;
   return {
     name: 'publisher',
     async stop() {
+      clearInterval(refresh);
       events.off('public.changed', onChange);
       await publisher.stop();
     },
@@ -312,5 +317,5 @@ export const publisherWorker: WorkerFactory = async (deps) => {
     logger: deps.logger,
     internalToken: async () => token,
   });
-  return startPublisher(deps.events, publisher);
+  return startPublisher(deps.events, publisher, Math.max(60_000, Math.min(5 * 60_000, deps.config.page.staleAfter / 2)));
 };
