@@ -11,6 +11,7 @@ import { ensureAdminToken } from '../api/services/tokens.ts';
 import { MINUTE_HORIZON_KEY, HOUR_HORIZON_KEY } from '../api/services/slo/rollup-reader.ts';
 import { createDb, migrateDb } from '../db/client.ts';
 import { slos } from '../db/schema/slos.ts';
+import { segmentCacheFor } from '../api/services/slo/segment-cache.ts';
 import { percentile, ratioOf, type Benchmark } from './harness.ts';
 
 const SLO_COUNT = Number(process.env['BENCH_SLOS'] ?? 1000);
@@ -112,12 +113,13 @@ export async function setupSloBench() {
     }
   }
   const adminToken = (await ensureAdminToken(db, now)) ?? '';
-  const app = createApp({ db, config, clock: new ManualClock(NOW) });
+  const clock = new ManualClock(NOW);
+  const app = createApp({ db, config, clock });
   const server: ServerType = await new Promise((ready) => {
     const listening = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => ready(listening));
   });
   const { port } = server.address() as AddressInfo;
-  return { db, dir, server, baseUrl: `http://127.0.0.1:${port}`, adminToken };
+  return { db, dir, server, clock, baseUrl: `http://127.0.0.1:${port}`, adminToken };
 }
 
 async function time(fn: () => Promise<unknown>, runs: number): Promise<number[]> {
@@ -154,6 +156,14 @@ export const sloBenchmark: Benchmark = {
         if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
         await response.arrayBuffer();
       };
+      // Cold: nothing summed yet. Then every request a minute later than the one before, as a
+      // dashboard polling once a minute sees it (the window heads move; closed segments are reused).
+      segmentCacheFor(ctx.db.client).clear();
+      const [coldList = Number.NaN] = await time(list, 1);
+      const minuteSamples = await time(async () => {
+        ctx.clock.advance(MIN);
+        await list();
+      }, 20);
       await time(list, 3);
       const listSamples = await time(list, 30);
       await time(one, 10);
@@ -178,7 +188,27 @@ export const sloBenchmark: Benchmark = {
       const one95 = percentile(oneSamples, 95);
       return [
         {
-          name: `GET /api/v1/slos (${SLO_COUNT} SLOs) p50`,
+          name: `GET /api/v1/slos (${SLO_COUNT} SLOs), cold (nothing summed yet)`,
+          figure: coldList,
+          unit: 'ms',
+          baseline: rawList,
+          baselineLabel: `raw SQL scan, ${RAW_SLOS} SLOs scaled to ${SLO_COUNT}`,
+          ratio: ratioOf(coldList, rawList),
+          target: '—',
+          met: true,
+        },
+        {
+          name: `GET /api/v1/slos (${SLO_COUNT} SLOs), clock one minute later each request, p95`,
+          figure: percentile(minuteSamples, 95),
+          unit: 'ms',
+          baseline: rawList,
+          baselineLabel: `raw SQL scan, ${RAW_SLOS} SLOs scaled to ${SLO_COUNT}`,
+          ratio: ratioOf(percentile(minuteSamples, 95), rawList),
+          target: '≤ 100 ms',
+          met: percentile(minuteSamples, 95) <= 100,
+        },
+        {
+          name: `GET /api/v1/slos (${SLO_COUNT} SLOs), same minute, p50`,
           figure: percentile(listSamples, 50),
           unit: 'ms',
           baseline: rawList,
@@ -188,7 +218,7 @@ export const sloBenchmark: Benchmark = {
           met: true,
         },
         {
-          name: `GET /api/v1/slos (${SLO_COUNT} SLOs) p95`,
+          name: `GET /api/v1/slos (${SLO_COUNT} SLOs), same minute, p95`,
           figure: list95,
           unit: 'ms',
           baseline: rawList,
