@@ -8,6 +8,7 @@ import { createClient } from '@libsql/client';
 import { createApp } from '../api/app.ts';
 import { validateConfig } from '../api/config/load.ts';
 import { syncConfig } from '../api/config/sync.ts';
+import type { ProbeResultInput } from '../api/routes/results/schemas.ts';
 import { ensureAdminToken } from '../api/services/tokens.ts';
 import { createDb, migrateDb } from '../db/client.ts';
 import { ratioOf, type Benchmark } from './harness.ts';
@@ -18,15 +19,7 @@ const CONCURRENCY = 2;
 const MONITORS = 100;
 const REGIONS = ['eu-west', 'us-east'];
 
-interface Row {
-  id: string;
-  monitor: string;
-  region: string;
-  at: string;
-  ok: boolean;
-  latencyMs: number;
-  statusCode: number;
-}
+type Row = ProbeResultInput & { statusCode: number };
 
 function makeRows(now: number): Row[][] {
   const batches: Row[][] = [];

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient, type Client, type Transaction } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
+import { RenewableClient } from './renewable-client.ts';
 import * as schema from './schema/index.ts';
 
 export type Db = LibSQLDatabase<typeof schema>;
@@ -51,7 +52,12 @@ export async function createDb({ url, authToken }: DbOptions): Promise<Database>
     const path = url.slice('file:'.length);
     if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   }
-  const client = createClient({ url, authToken, timeout: 5000 });
+  const open = () => createClient({ url, authToken, timeout: 5000 });
+  // Embedded files only: after SQLITE_BUSY the embedded driver's connection stays broken, so the
+  // client is swapped for a fresh one (see renewable-client.ts). An in-memory database would be
+  // lost by that, and a libSQL server's streams do not have the defect.
+  const renewable = isEmbeddedUrl(url) && !url.includes(':memory:');
+  const client: Client = renewable ? new RenewableClient(open) : open();
   if (isEmbeddedUrl(url)) {
     // WAL lets readers (the site build, public reads) run while ingest writes; it persists in the file.
     await client.execute('PRAGMA journal_mode = WAL');

@@ -154,7 +154,21 @@ const alertRuleSchema = z.strictObject({
   burnRate: z.number().positive(),
 });
 
-const sloSchema = z
+/** Time-slice fields an SLO entry needs for its budgeting method; shared with the SLO API's body. */
+export function refineSloEntry(
+  slo: { budgetingMethod: (typeof BUDGETING_METHODS)[number]; timeSliceTarget?: number | undefined; timeSliceWindow?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (slo.budgetingMethod !== 'Occurrences' && slo.timeSliceWindow === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['timeSliceWindow'], message: `required for ${slo.budgetingMethod}` });
+  }
+  if (slo.budgetingMethod === 'Timeslices' && slo.timeSliceTarget === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['timeSliceTarget'], message: 'required for Timeslices' });
+  }
+}
+
+/** One `slos:` entry. `POST /api/v1/slos` takes the same shape as JSON (api/routes/slos/schemas.ts). */
+export const sloSchema = z
   .strictObject({
     key,
     name: z.string().min(1),
@@ -185,14 +199,7 @@ const sloSchema = z
     policy: z.strictObject({ text: z.string().min(1), freezeReleases: z.boolean().default(true) }).optional(),
     public: z.boolean().default(false),
   })
-  .superRefine((slo, ctx) => {
-    if (slo.budgetingMethod !== 'Occurrences' && slo.timeSliceWindow === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['timeSliceWindow'], message: `required for ${slo.budgetingMethod}` });
-    }
-    if (slo.budgetingMethod === 'Timeslices' && slo.timeSliceTarget === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['timeSliceTarget'], message: 'required for Timeslices' });
-    }
-  });
+  .superRefine(refineSloEntry);
 export type SloConfig = z.infer<typeof sloSchema>;
 
 const pageSchema = z.strictObject({

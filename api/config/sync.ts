@@ -1,6 +1,7 @@
 import { and, eq, isNull, notInArray } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.ts';
-import { componentGroups, components, monitors, slos, type BurnAlertRule, type SliDefinition } from '../../db/schema/index.ts';
+import { componentGroups, components, monitors, slos } from '../../db/schema/index.ts';
+import { sloDefinitionFromEntry } from '../services/slo/definitions.ts';
 import type { HeadroomConfig, MonitorConfig, SloConfig } from './schema.ts';
 
 export interface SyncSummary {
@@ -63,46 +64,9 @@ function monitorRow(monitor: MonitorConfig, quorumByComponent: Map<string, numbe
   };
 }
 
+/** The same mapping the SLO API uses, so a config entry and its JSON twin store identical rows. */
 function sloRow(slo: SloConfig): Owned {
-  const sli: SliDefinition = {};
-  if (slo.sli.kind === 'availability' || slo.sli.kind === 'latency') sli.monitors = slo.sli.monitors;
-  if (slo.sli.kind === 'latency') sli.latencyThresholdMs = slo.sli.threshold;
-  if (slo.sli.kind === 'prometheus') {
-    sli.prometheus = {
-      url: slo.sli.url,
-      total: slo.sli.total,
-      ...(slo.sli.good ? { good: slo.sli.good } : {}),
-      ...(slo.sli.bad ? { bad: slo.sli.bad } : {}),
-    };
-  }
-  const alertRules: BurnAlertRule[] | null =
-    slo.alerts?.map((rule) => ({
-      name: rule.name,
-      severity: rule.severity,
-      longWindow: `${rule.longWindow}ms`,
-      shortWindow: `${rule.shortWindow}ms`,
-      burnRate: rule.burnRate,
-    })) ?? null;
-  return {
-    id: slo.key,
-    name: slo.name,
-    description: slo.description ?? null,
-    service: slo.service,
-    componentId: slo.component ?? null,
-    sliKind: slo.sli.kind,
-    sli,
-    target: slo.target,
-    window: typeof slo.window === 'string' ? slo.window : `${slo.window.rollingMs / 86_400_000}d`,
-    timeZone: slo.timeZone,
-    budgetingMethod: slo.budgetingMethod,
-    timeSliceTarget: slo.timeSliceTarget ?? null,
-    timeSliceWindowMs: slo.timeSliceWindow ?? null,
-    excludeMaintenance: slo.excludeMaintenance,
-    alertRules,
-    policy: slo.policy ?? null,
-    public: slo.public,
-    origin: 'config',
-  };
+  return { ...sloDefinitionFromEntry(slo), origin: 'config' };
 }
 
 async function syncTable(

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.ts';
 import { appMeta } from '../../db/schema/security.ts';
 import type { HeadroomConfig } from '../config/schema.ts';
 import { ingestResults, type ProbeResult } from '../services/ingest-results.ts';
+import { advanceStatuses } from '../services/monitor-status.ts';
 import { demoResponse } from './script.ts';
 
 const STEP_MS = 5 * 60_000;
@@ -19,7 +20,8 @@ export function stableUuid(...parts: string[]): string {
 
 /**
  * Fills the last 90 days with results that follow the demo script, through the real ingest
- * path (so rollups and SLO series are built exactly as live data would be). Idempotent.
+ * path (so rollups and SLO series are built exactly as live data would be), and advances each
+ * monitor's state and its component's derived status with them. Idempotent.
  */
 export async function backfillDemoHistory(database: Database, config: HeadroomConfig, now: Date): Promise<number> {
   const [done] = await database.orm.select().from(appMeta).where(eq(appMeta.key, META_KEY));
@@ -29,7 +31,14 @@ export async function backfillDemoHistory(database: Database, config: HeadroomCo
   let written = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    const summary = await ingestResults(database, batch, { now, backfillHorizonMs: (DEMO_HISTORY_DAYS + 1) * 86_400_000 });
+    const summary = await ingestResults(database, batch, {
+      now,
+      backfillHorizonMs: (DEMO_HISTORY_DAYS + 1) * 86_400_000,
+      // Monitor state and component status follow the history exactly as live ingest moves them
+      // (batches are in time order), so the first site build shows the present, not `no_data`.
+      // Monitoring incidents are not opened: the past outage is history, not news to notify.
+      afterInsert: async (tx, inserted) => void (await advanceStatuses(tx, inserted, now)),
+    });
     written += summary.accepted;
     batch = [];
   };

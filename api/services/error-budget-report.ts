@@ -1,9 +1,10 @@
-import { and, asc, eq, gte, inArray, isNull, lt } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
-import { actionItems, incidentComponents, incidents, monitors, nearMisses, slos } from '../../db/schema/index.ts';
-import { previousPeriod, type ReportPeriod } from '../domain/reports/period.ts';
+import { and, asc, eq, gte, isNull, lt } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { actionItems, incidents, nearMisses, slos } from '../../db/schema/index.ts';
+import { periodBoundsIn, previousPeriod, type ReportPeriod } from '../domain/reports/period.ts';
 import { median, percentile } from '../domain/stats.ts';
-import { sloCountsBetween } from './slo-counts.ts';
+import { incidentImpacts, slosOverPolicy } from './postmortem-impact.ts';
+import { evaluateRanges, type RangeEvaluation } from './slo/evaluate-range.ts';
 
 const ratio = (value: number): number => Number(value.toPrecision(12));
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -16,31 +17,51 @@ interface SloFigures {
   budgetRemaining: number | null;
 }
 
-function figures(good: number, total: number, target: number): SloFigures {
-  if (total === 0) return { events: 0, badEvents: 0, attainment: null, budgetConsumed: null, budgetRemaining: null };
-  const bad = total - good;
-  const consumed = bad / ((1 - target) * total);
-  return { events: total, badEvents: bad, attainment: ratio(good / total), budgetConsumed: ratio(consumed), budgetRemaining: ratio(1 - consumed) };
+/** Report figures from the engine's evaluation of one range; nulls without data. */
+function figures(range: RangeEvaluation | undefined): SloFigures {
+  if (!range || range.sli.total <= 0) {
+    return { events: range?.events.total ?? 0, badEvents: range ? range.events.total - range.events.good : 0, attainment: null, budgetConsumed: null, budgetRemaining: null };
+  }
+  return {
+    events: range.events.total,
+    badEvents: range.events.total - range.events.good,
+    attainment: range.sli.ratio,
+    budgetConsumed: range.errorBudget.consumed,
+    budgetRemaining: range.errorBudget.remaining,
+  };
 }
 
 const distribution = (values: readonly number[]) => ({ count: values.length, medianMs: median(values), p90Ms: percentile(values, 90) });
 
 /**
- * The error-budget report for leadership over one month or quarter (UTC). Drill incidents, and
- * near misses linked to them, are left out everywhere. Budget consumed = bad / ((1 − target) ×
- * total) over the period; an incident's share is its bad events (clipped to the period) over
- * the same budget. Durations are medians and nearest-rank 90th percentiles, never means.
+ * The error-budget report for leadership over one month or quarter. Each SLO is measured by
+ * the SLO engine (`evaluateRanges`) over the same calendar period in its own time zone, with
+ * its budgeting method and maintenance exclusion, exactly as its calendar window would be.
+ * Incidents are ranked by the share of a four-week budget they consumed, the number the
+ * postmortem policy uses (`incidentImpacts`). Drill incidents, and near misses linked to them,
+ * are left out everywhere. Durations are medians and nearest-rank 90th percentiles, never means.
  */
-export async function buildErrorBudgetReport(orm: Db, period: ReportPeriod, now: Date) {
+export async function buildErrorBudgetReport(database: Database, period: ReportPeriod, now: Date) {
+  const orm = database.orm;
   const previous = previousPeriod(period);
   const sloRows = await orm.select().from(slos).where(isNull(slos.archivedAt)).orderBy(asc(slos.service), asc(slos.id));
+  const bounds = sloRows.map((slo) => ({ current: periodBoundsIn(period, slo.timeZone), previous: periodBoundsIn(previous, slo.timeZone) }));
+  const ranges = await evaluateRanges(
+    database,
+    sloRows.flatMap((slo, index) => {
+      const bound = bounds[index];
+      return bound ? [{ slo, ...bound.current }, { slo, ...bound.previous }] : [];
+    }),
+    { now },
+  );
 
-  const perSlo = await Promise.all(sloRows.map(async (slo) => {
-    const current = await sloCountsBetween(orm, slo.id, period.fromMs, period.toMs);
-    const before = await sloCountsBetween(orm, slo.id, previous.fromMs, previous.toMs);
-    const now_ = figures(current.good, current.total, slo.target);
-    const then = figures(before.good, before.total, slo.target);
+  const perSlo = sloRows.map((slo, index) => {
+    const current = ranges[index * 2];
+    const before = ranges[index * 2 + 1];
+    const now_ = figures(current);
+    const then = figures(before);
     const consumedDelta = now_.budgetConsumed !== null && then.budgetConsumed !== null ? ratio(now_.budgetConsumed - then.budgetConsumed) : null;
+    const bound = bounds[index]?.current ?? { fromMs: period.fromMs, toMs: period.toMs };
     return {
       sloId: slo.id,
       name: slo.name,
@@ -54,8 +75,15 @@ export async function buildErrorBudgetReport(orm: Db, period: ReportPeriod, now:
         budgetConsumedDelta: consumedDelta,
         direction: consumedDelta === null ? null : consumedDelta < 0 ? 'better' : consumedDelta > 0 ? 'worse' : 'same',
       },
+      timeZone: slo.timeZone,
+      from: iso(bound.fromMs),
+      to: iso(bound.toMs),
+      budgetingMethod: slo.budgetingMethod,
+      /** SLI units over the period: events, or slices for the time-slice methods. */
+      sli: { good: current?.sli.good ?? 0, total: current?.sli.total ?? 0 },
+      excludedMs: current?.excludedMs ?? 0,
     };
-  }));
+  });
   const services = [...new Set(perSlo.map((slo) => slo.service))].map((service) => ({
     service,
     slos: perSlo.filter((slo) => slo.service === service),
@@ -70,40 +98,28 @@ export async function buildErrorBudgetReport(orm: Db, period: ReportPeriod, now:
   const drillIds = new Set(
     (await orm.select({ id: incidents.id }).from(incidents).where(eq(incidents.drill, true))).map((row) => row.id),
   );
-  const links = incidentRows.length
-    ? await orm.select().from(incidentComponents).where(inArray(incidentComponents.incidentId, incidentRows.map((row) => row.id)))
-    : [];
-  const monitorRows = await orm.select({ id: monitors.id, componentId: monitors.componentId }).from(monitors);
-  const componentOfMonitor = new Map(monitorRows.map((row) => [row.id, row.componentId]));
-  const slosOfComponent = (componentId: string) =>
-    sloRows.filter((slo) => slo.componentId === componentId || (slo.sli.monitors ?? []).some((id) => componentOfMonitor.get(id) === componentId));
-
-  const ranked = [];
-  for (const incident of incidentRows) {
-    const start = incident.startedAt.getTime();
-    const end = Math.min(incident.resolvedAt?.getTime() ?? now.getTime(), period.toMs);
-    const affected = new Map<string, (typeof sloRows)[number]>();
-    for (const link of links.filter((row) => row.incidentId === incident.id)) {
-      for (const slo of slosOfComponent(link.componentId)) affected.set(slo.id, slo);
-    }
-    const sloShares = [];
-    for (const slo of affected.values()) {
-      const during = await sloCountsBetween(orm, slo.id, start, end);
-      const periodTotal = perSlo.find((row) => row.sloId === slo.id)?.events ?? 0;
-      const budgetEvents = (1 - slo.target) * periodTotal;
-      sloShares.push({ sloId: slo.id, badEvents: during.total - during.good, budgetConsumed: budgetEvents > 0 ? ratio((during.total - during.good) / budgetEvents) : null });
-    }
-    ranked.push({
+  const impacts = await incidentImpacts(database, incidentRows, now);
+  const ranked = incidentRows.map((incident) => {
+    const impact = impacts.get(incident.id);
+    const sloShares = (impact?.slos ?? []).map((slo) => ({
+      sloId: slo.sloId,
+      badEvents: slo.badEvents,
+      fourWeekEvents: slo.fourWeekEvents,
+      budgetConsumed: slo.budgetConsumed,
+    }));
+    return {
       incidentId: incident.id,
       name: incident.name,
       impact: incident.impact,
       startedAt: incident.startedAt.toISOString(),
       resolvedAt: incident.resolvedAt?.toISOString() ?? null,
-      durationMs: incident.resolvedAt ? incident.resolvedAt.getTime() - start : null,
+      durationMs: incident.resolvedAt ? incident.resolvedAt.getTime() - incident.startedAt.getTime() : null,
       budgetConsumed: Math.max(0, ...sloShares.map((share) => share.budgetConsumed ?? 0)),
+      /** Over the postmortem policy's threshold for some SLO (the same test `postmortems/required` applies). */
+      needsPostmortem: impact ? slosOverPolicy(incident, impact).length > 0 : false,
       slos: sloShares,
-    });
-  }
+    };
+  });
   const topIncidents = [...ranked].sort((a, b) => b.budgetConsumed - a.budgetConsumed || a.startedAt.localeCompare(b.startedAt)).slice(0, 10);
   const durations = incidentRows.filter((row) => row.resolvedAt).map((row) => (row.resolvedAt?.getTime() ?? 0) - row.startedAt.getTime());
   const starts = incidentRows.map((row) => row.startedAt.getTime());
@@ -193,11 +209,22 @@ export function reportCsv(report: ErrorBudgetReport): string {
         ['slo', subject, 'previous_attainment', slo.previous.attainment],
         ['slo', subject, 'previous_budget_consumed', slo.previous.budgetConsumed],
         ['slo', subject, 'budget_consumed_delta', slo.trend.budgetConsumedDelta],
+        ['slo', subject, 'time_zone', slo.timeZone],
+        ['slo', subject, 'from', slo.from],
+        ['slo', subject, 'to', slo.to],
+        ['slo', subject, 'budgeting_method', slo.budgetingMethod],
+        ['slo', subject, 'sli_good', slo.sli.good],
+        ['slo', subject, 'sli_total', slo.sli.total],
+        ['slo', subject, 'excluded_ms', slo.excludedMs],
       );
     }
   }
   for (const incident of report.topIncidents) {
-    rows.push(['top_incident', incident.incidentId, 'budget_consumed', incident.budgetConsumed], ['top_incident', incident.incidentId, 'duration_ms', incident.durationMs]);
+    rows.push(
+      ['top_incident', incident.incidentId, 'budget_consumed', incident.budgetConsumed],
+      ['top_incident', incident.incidentId, 'needs_postmortem', incident.needsPostmortem],
+      ['top_incident', incident.incidentId, 'duration_ms', incident.durationMs],
+    );
   }
   rows.push(
     ['incidents', 'all', 'count', report.incidents.count],

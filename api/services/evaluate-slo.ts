@@ -10,6 +10,8 @@ import { ceilTo, evaluationEnd, floorTo, parseSloWindow, windowBounds, type SloW
 import { parseDuration } from '../lib/duration.ts';
 import { maintenanceByComponent, type Interval } from './slo/maintenance.ts';
 import { loadHorizons, readRows, segmentKey, sumSegments, type SegmentRequest } from './slo/rollup-reader.ts';
+import { segmentCacheFor } from './slo/segment-cache.ts';
+import { finishWindow, planWindow, type WindowPlan } from './slo/window-sums.ts';
 
 export type SloRow = typeof slos.$inferSelect;
 export type BurnRateWindow = (typeof BURN_RATE_WINDOWS)[number];
@@ -137,7 +139,7 @@ export async function evaluateSlosDetailed(
 }
 
 /** Exclusions inside [from, to), widened to the resolution the data is still kept at. */
-function exclusionSegments(from: number, to: number, excluded: readonly Interval[], horizons: Horizons): Segment[] {
+export function exclusionSegments(from: number, to: number, excluded: readonly Interval[], horizons: Horizons): Segment[] {
   const start = effectiveFrom(from, horizons);
   const widened = intersect(start, to, excluded).map((part) => {
     const size = part.from < horizons.hourFrom ? DAY_MS : part.from < horizons.minuteFrom ? HOUR_MS : MINUTE_MS;
@@ -146,35 +148,53 @@ function exclusionSegments(from: number, to: number, excluded: readonly Interval
   return mergeIntervals(widened).flatMap((part) => decompose(part.from, part.to));
 }
 
+/**
+ * Occurrence counts for every window of every plan: each window's gross sum comes from the sum
+ * carried from the previous evaluation or from rollup segments (window-sums.ts), maintenance is
+ * subtracted from segments; all of it read in one batch.
+ */
 async function occurrenceCounts(database: Database, plans: readonly Plan[], horizons: Horizons): Promise<Map<string, Map<number, SliCounts>>> {
+  const cache = segmentCacheFor(database.client);
+  const nowMs = Date.now();
   const requests = new Map<string, SegmentRequest>();
-  const wanted: { plan: Plan; window: number; sign: 1 | -1; key: string }[] = [];
-  const want = (plan: Plan, window: number, segment: Segment, sign: 1 | -1) => {
+  const read = (series: string, segment: Segment, keep: boolean): string => {
     const key = segmentKey(segment);
-    const request = requests.get(key) ?? { ...segment, series: new Set<string>() };
-    request.series.add(plan.series);
+    const request = requests.get(key) ?? { ...segment, series: new Set<string>(), keep: false };
+    request.series.add(series);
+    request.keep = request.keep === true || keep;
     requests.set(key, request);
-    wanted.push({ plan, window, sign, key });
+    return key;
   };
+  const windows: { plan: Plan; length: number; window: WindowPlan | null; excluded: string[] }[] = [];
   for (const plan of plans) {
     for (const [length, bounds] of plan.windows) {
-      for (const segment of decompose(bounds.from, bounds.to, horizons)) want(plan, length, segment, 1);
-      for (const segment of exclusionSegments(bounds.from, bounds.to, plan.excluded, horizons)) want(plan, length, segment, -1);
+      const from = effectiveFrom(bounds.from, horizons);
+      const window =
+        bounds.to > from
+          ? planWindow(cache, horizons, nowMs, plan.series, String(length), from, bounds.to, () => decompose(bounds.from, bounds.to, horizons))
+          : null;
+      for (const part of window?.parts ?? []) read(plan.series, part.segment, !window?.transient);
+      const excluded = exclusionSegments(bounds.from, bounds.to, plan.excluded, horizons).map((segment) => read(plan.series, segment, true));
+      windows.push({ plan, length, window, excluded });
     }
   }
-  const sums = await sumSegments(database, requests.values());
+  const sums = requests.size > 0 ? await sumSegments(database, requests.values()) : new Map<string, Map<string, SliCounts>>();
   const out = new Map<string, Map<number, SliCounts>>();
-  for (const plan of plans) {
-    const windows = new Map<number, SliCounts>();
-    for (const length of plan.windows.keys()) windows.set(length, { ...ZERO });
-    out.set(plan.slo.id, windows);
-  }
-  for (const { plan, window, sign, key } of wanted) {
-    const sum = sums.get(key)?.get(plan.series);
-    const counts = out.get(plan.slo.id)?.get(window);
-    if (!sum || !counts) continue;
-    counts.good += sign * sum.good;
-    counts.total += sign * sum.total;
+  for (const { plan, length, window, excluded } of windows) {
+    const gross = window ? finishWindow(cache, window, (segment) => sums.get(segmentKey(segment))?.get(plan.series)) : ZERO;
+    const counts = { good: gross.good, total: gross.total };
+    for (const key of excluded) {
+      const sum = sums.get(key)?.get(plan.series);
+      if (!sum) continue;
+      counts.good -= sum.good;
+      counts.total -= sum.total;
+    }
+    let byWindow = out.get(plan.slo.id);
+    if (!byWindow) {
+      byWindow = new Map();
+      out.set(plan.slo.id, byWindow);
+    }
+    byWindow.set(length, counts);
   }
   return out;
 }

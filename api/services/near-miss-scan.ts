@@ -17,6 +17,7 @@ import { SLO_EVAL_LOOKBACK_MS } from '../domain/near-miss/slo-signals.ts';
 import type { DetectorMonitor, DetectorSlo, MinuteSeries } from '../domain/near-miss/types.ts';
 import { bucketStart, DAY_MS, HOUR_MS, MINUTE_MS, sloSeries } from '../domain/rollups.ts';
 import { parseRules } from '../domain/slo/alerts.ts';
+import { parseSloWindow } from '../domain/slo/windows.ts';
 import { newId } from '../lib/ids.ts';
 
 /** The longest range one scan may cover: raw results are not kept longer than the backfill horizon. */
@@ -65,6 +66,7 @@ export async function loadDetectionInput(database: Database, config: NearMissCon
       sliKind: row.sliKind,
       target: row.target,
       windowMs: sloWindowMs(row.window),
+      window: parseSloWindow(row.window, row.timeZone) ?? { kind: 'rolling', ms: sloWindowMs(row.window) },
       monitors: sliMonitors,
       latencyThresholdMs: row.sli.latencyThresholdMs ?? null,
       alertRules: parseRules(row.alertRules).map((rule) => ({

@@ -1,5 +1,5 @@
 import { and, asc, eq, gte, inArray, isNull, lte, or } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import type { Database, Db } from '../../db/client.ts';
 import {
   actionItems,
   burnAlerts,
@@ -13,8 +13,10 @@ import {
   slos,
 } from '../../db/schema/index.ts';
 import { DAY_MS } from '../domain/rollups.ts';
+import { clean } from '../domain/slo/math.ts';
 import { changesBefore } from './changes.ts';
-import { sloCountsBetween } from './slo-counts.ts';
+import type { SloRow } from './evaluate-slo.ts';
+import { evaluateRanges, type RangeRequest } from './slo/evaluate-range.ts';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -27,11 +29,17 @@ export interface SloImpact {
   name: string;
   service: string;
   target: number;
+  budgetingMethod: SloRow['budgetingMethod'];
+  /** Raw events during the incident (maintenance excluded), and how many were bad. */
   badEvents: number;
   events: number;
   /** Events in the four weeks ending when the incident ended: the budget's base. */
   fourWeekEvents: number;
-  /** Share of the four-week error budget the incident's bad events consumed. */
+  /** Bad SLI units during the incident: events (Occurrences) or bad slices (time-slice methods). */
+  badUnits: number;
+  /** Bad SLI units the four-week budget allows: (1 − target) × units in the four weeks. */
+  fourWeekBudget: number;
+  /** Share of the four-week error budget the incident consumed: badUnits / fourWeekBudget. */
   budgetConsumed: number | null;
 }
 
@@ -44,51 +52,96 @@ export interface IncidentImpact {
   slos: SloImpact[];
 }
 
-/** SLOs that measure any of the components: declared on the component or fed by its monitors. */
-async function slosForComponents(orm: Db, componentIds: readonly string[]) {
-  if (componentIds.length === 0) return [];
-  const monitorRows = await orm.select({ id: monitors.id }).from(monitors).where(inArray(monitors.componentId, [...componentIds]));
-  const monitorIds = new Set(monitorRows.map((row) => row.id));
+/** SLOs that measure a component: declared on it or fed by its monitors. */
+async function slosByComponent(orm: Db): Promise<(componentId: string) => SloRow[]> {
+  const monitorRows = await orm.select({ id: monitors.id, componentId: monitors.componentId }).from(monitors);
+  const componentOfMonitor = new Map(monitorRows.map((row) => [row.id, row.componentId]));
   const rows = await orm.select().from(slos).where(isNull(slos.archivedAt)).orderBy(asc(slos.id));
-  return rows.filter(
-    (slo) => (slo.componentId !== null && componentIds.includes(slo.componentId)) || (slo.sli.monitors ?? []).some((id) => monitorIds.has(id)),
+  return (componentId) =>
+    rows.filter((slo) => slo.componentId === componentId || (slo.sli.monitors ?? []).some((id) => componentOfMonitor.get(id) === componentId));
+}
+
+/**
+ * The one computation of what incidents cost, shared by the postmortem's impact, the
+ * `postmortems/required` policy list and the error-budget report's top incidents, so the three
+ * always agree. Per SLO of an affected component, the SLO engine (`evaluateRanges`: same
+ * rollup segments, maintenance exclusion and budgeting method as the evaluator) measures the
+ * incident [start, end) and the four weeks up to its end; budget consumed = bad units during
+ * the incident / ((1 − target) × units in the four weeks). An open incident ends now.
+ */
+export async function incidentImpacts(database: Database, rows: readonly IncidentRow[], now: Date): Promise<Map<string, IncidentImpact>> {
+  const out = new Map<string, IncidentImpact>();
+  if (rows.length === 0) return out;
+  const orm = database.orm;
+  const links = await orm
+    .select({ incidentId: incidentComponents.incidentId, id: components.id, name: components.name, status: incidentComponents.status })
+    .from(incidentComponents)
+    .innerJoin(components, eq(components.id, incidentComponents.componentId))
+    .where(inArray(incidentComponents.incidentId, rows.map((row) => row.id)))
+    .orderBy(asc(components.position), asc(components.id));
+  const slosOf = await slosByComponent(orm);
+  const plans = rows.map((incident) => {
+    const start = incident.startedAt.getTime();
+    const end = incident.resolvedAt?.getTime() ?? now.getTime();
+    const linked = links.filter((link) => link.incidentId === incident.id).map(({ id, name, status }) => ({ id, name, status }));
+    const affected = new Map<string, SloRow>();
+    for (const component of linked) for (const slo of slosOf(component.id)) affected.set(slo.id, slo);
+    return { incident, start, end, linked, affected: [...affected.values()].sort((a, b) => a.id.localeCompare(b.id)) };
+  });
+  const requests: RangeRequest[] = plans.flatMap((plan) =>
+    plan.affected.flatMap((slo) => [
+      { slo, fromMs: plan.start, toMs: plan.end },
+      { slo, fromMs: plan.end - POLICY_WINDOW_MS, toMs: plan.end },
+    ]),
   );
+  const ranges = await evaluateRanges(database, requests, { now });
+  let next = 0;
+  for (const plan of plans) {
+    const sloImpacts: SloImpact[] = [];
+    for (const slo of plan.affected) {
+      const during = ranges[next];
+      const fourWeeks = ranges[next + 1];
+      next += 2;
+      if (!during || !fourWeeks) continue;
+      const badUnits = clean(during.sli.total - during.sli.good);
+      const allowed = (1 - slo.target) * fourWeeks.sli.total;
+      sloImpacts.push({
+        sloId: slo.id,
+        name: slo.name,
+        service: slo.service,
+        target: slo.target,
+        budgetingMethod: slo.budgetingMethod,
+        badEvents: during.events.total - during.events.good,
+        events: during.events.total,
+        fourWeekEvents: fourWeeks.events.total,
+        badUnits,
+        fourWeekBudget: clean(allowed),
+        budgetConsumed: allowed > 0 ? clean(badUnits / allowed) : null,
+      });
+    }
+    out.set(plan.incident.id, {
+      startedAt: plan.incident.startedAt.toISOString(),
+      endedAt: plan.incident.resolvedAt?.toISOString() ?? null,
+      durationMs: plan.end - plan.start,
+      ongoing: plan.incident.resolvedAt === null,
+      components: plan.linked,
+      slos: sloImpacts,
+    });
+  }
+  return out;
 }
 
 /** Impact computed for the postmortem: duration, components, and budget consumed per SLO. */
-export async function incidentImpact(orm: Db, incident: IncidentRow, now: Date): Promise<IncidentImpact> {
-  const start = incident.startedAt.getTime();
-  const end = incident.resolvedAt?.getTime() ?? now.getTime();
-  const linked = await orm
-    .select({ id: components.id, name: components.name, status: incidentComponents.status })
-    .from(incidentComponents)
-    .innerJoin(components, eq(components.id, incidentComponents.componentId))
-    .where(eq(incidentComponents.incidentId, incident.id))
-    .orderBy(asc(components.position), asc(components.id));
-  const sloImpacts: SloImpact[] = [];
-  for (const slo of await slosForComponents(orm, linked.map((component) => component.id))) {
-    const during = await sloCountsBetween(orm, slo.id, start, end);
-    const fourWeeks = await sloCountsBetween(orm, slo.id, end - POLICY_WINDOW_MS, end);
-    const budgetEvents = (1 - slo.target) * fourWeeks.total;
-    sloImpacts.push({
-      sloId: slo.id,
-      name: slo.name,
-      service: slo.service,
-      target: slo.target,
-      badEvents: during.total - during.good,
-      events: during.total,
-      fourWeekEvents: fourWeeks.total,
-      budgetConsumed: budgetEvents > 0 ? Number(((during.total - during.good) / budgetEvents).toPrecision(12)) : null,
-    });
-  }
-  return {
-    startedAt: incident.startedAt.toISOString(),
-    endedAt: incident.resolvedAt?.toISOString() ?? null,
-    durationMs: end - start,
-    ongoing: incident.resolvedAt === null,
-    components: linked,
-    slos: sloImpacts,
-  };
+export async function incidentImpact(database: Database, incident: IncidentRow, now: Date): Promise<IncidentImpact> {
+  const impact = (await incidentImpacts(database, [incident], now)).get(incident.id);
+  if (!impact) throw new Error(`impact of incident ${incident.id} was not computed`);
+  return impact;
+}
+
+/** The SLOs whose four-week budget the incident consumed more than the policy threshold of (none for drills). */
+export function slosOverPolicy(incident: Pick<IncidentRow, 'drill'>, impact: IncidentImpact): string[] {
+  if (incident.drill) return [];
+  return impact.slos.filter((slo) => slo.budgetConsumed !== null && slo.budgetConsumed > POSTMORTEM_BUDGET_THRESHOLD).map((slo) => slo.sloId);
 }
 
 export interface TimelineEntry {
@@ -163,9 +216,7 @@ export interface PolicyVerdict {
 }
 
 export async function policyVerdict(orm: Db, incident: IncidentRow, impact: IncidentImpact): Promise<PolicyVerdict> {
-  const over = incident.drill
-    ? []
-    : impact.slos.filter((slo) => slo.budgetConsumed !== null && slo.budgetConsumed > POSTMORTEM_BUDGET_THRESHOLD).map((slo) => slo.sloId);
+  const over = slosOverPolicy(incident, impact);
   const [postmortem] = await orm.select({ id: postmortems.id }).from(postmortems).where(eq(postmortems.incidentId, incident.id));
   const p0 = postmortem
     ? await orm

@@ -191,33 +191,39 @@ export function createOutboxDelivery(deps: AppDeps, options: OutboxOptions = {})
       const summary: TickSummary = { delivered: 0, retried: 0, dead: 0 };
       const now = deps.clock.now();
       const due = await lease(now);
-      const outcomes = await Promise.all(
-        due.map(async (row) => {
-          try {
-            await deliver(row);
-            return { row, error: null, refused: false };
-          } catch (error) {
-            return { row, error: error instanceof Error ? error.message : String(error), refused: error instanceof RefusedTarget };
-          }
-        }),
-      );
-      const finishedAt = deps.clock.now();
-      await deps.db.write(async (tx) => {
-        for (const { row, error, refused } of outcomes) {
-          const attempts = row.attempts + 1;
+      const record = async (row: OutboxRow, error: string | null, refused: boolean) => {
+        const finishedAt = deps.clock.now();
+        const attempts = row.attempts + 1;
+        await deps.db.write(async (tx) => {
           if (error === null) {
-            summary.delivered += 1;
             await tx.update(outbox).set({ status: 'delivered', attempts, deliveredAt: finishedAt, lastError: null }).where(eq(outbox.id, row.id));
           } else if (refused || attempts >= maxAttempts) {
-            summary.dead += 1;
             await tx.update(outbox).set({ status: 'dead', attempts, lastError: error }).where(eq(outbox.id, row.id));
           } else {
-            summary.retried += 1;
             const nextAttemptAt = new Date(finishedAt.getTime() + backoffMs(attempts, baseDelayMs, maxDelayMs));
             await tx.update(outbox).set({ attempts, nextAttemptAt, lastError: error }).where(eq(outbox.id, row.id));
           }
-        }
-      });
+        });
+        if (error === null) summary.delivered += 1;
+        else if (refused || attempts >= maxAttempts) summary.dead += 1;
+        else summary.retried += 1;
+      };
+      const outcomes = await Promise.all(
+        due.map(async (row) => {
+          let outcome: { row: OutboxRow; error: string | null; refused: boolean };
+          try {
+            await deliver(row);
+            outcome = { row, error: null, refused: false };
+          } catch (error) {
+            outcome = { row, error: error instanceof Error ? error.message : String(error), refused: error instanceof RefusedTarget };
+          }
+          // Recorded as soon as this notice is done, not when the whole batch is: if the process
+          // dies while a slow receiver holds other notices of the batch, only those still in
+          // flight are sent again after the lease, never one already acknowledged.
+          await record(row, outcome.error, outcome.refused);
+          return outcome;
+        }),
+      );
       for (const { row, error } of outcomes) {
         if (error !== null) deps.logger.warn({ outboxId: row.id, channel: row.channel, attempt: row.attempts + 1, error }, 'notice delivery failed');
       }

@@ -97,8 +97,30 @@ export type Slo = z.infer<typeof slo>;
 export const loadSite = (): Promise<SiteData> =>
   required(siteMode === 'internal' ? '/api/v1/site/internal/components' : '/api/v1/site/components', siteComponents);
 
-export const loadIncidents = (): Promise<Section<Incident[]>> =>
-  section('/api/v2/incidents.json', z.object({ incidents: z.array(incident) }).transform((body) => body.incidents));
+const incidentPage = z.object({ incidents: z.array(incident), nextCursor: z.string().nullable() });
+let allIncidents: Promise<Section<Incident[]>> | undefined;
+
+/**
+ * Every public incident, newest first. `/api/v2/incidents.json` stops at 50 (as Statuspage's
+ * does), so the site reads its own paged route and follows `nextCursor` to the end: history and
+ * incident pages cover them all. Read once per build.
+ */
+export function loadIncidents(): Promise<Section<Incident[]>> {
+  allIncidents ??= (async (): Promise<Section<Incident[]>> => {
+    const out: Incident[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ limit: '500' });
+      if (cursor) query.set('cursor', cursor);
+      const page = await section(`/api/v1/site/incidents?${query.toString()}`, incidentPage);
+      if (!page.ok) return { ok: false, reason: page.reason };
+      out.push(...page.data.incidents);
+      cursor = page.data.nextCursor;
+    } while (cursor !== null);
+    return { ok: true, data: out };
+  })();
+  return allIncidents;
+}
 
 export const loadMaintenances = (): Promise<Section<Maintenance[]>> =>
   section(
@@ -149,3 +171,43 @@ export const loadInternalList = (path: string, key: string): Promise<Section<Rec
     const list = body[key];
     return Array.isArray(list) ? list.filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null) : [];
   }));
+
+const nullableNumber = z.number().nullable();
+const reportSlo = z.looseObject({
+  sloId: z.string(),
+  name: z.string(),
+  service: z.string(),
+  target: z.number(),
+  events: z.number(),
+  badEvents: z.number(),
+  attainment: nullableNumber,
+  met: z.boolean().nullable(),
+  budgetConsumed: nullableNumber,
+  budgetRemaining: nullableNumber,
+  previous: z.looseObject({ attainment: nullableNumber, budgetConsumed: nullableNumber }),
+  trend: z.looseObject({ direction: z.enum(['better', 'worse', 'same']).nullable() }),
+});
+const distribution = z.looseObject({ count: z.number(), medianMs: nullableNumber, p90Ms: nullableNumber });
+const errorBudgetReport = z.looseObject({
+  period: z.looseObject({ label: z.string(), from: z.string(), to: z.string() }),
+  previousPeriod: z.looseObject({ label: z.string() }),
+  generatedAt: z.string(),
+  services: z.array(z.looseObject({ service: z.string(), slos: z.array(reportSlo) })),
+  topIncidents: z.array(
+    z.looseObject({ incidentId: z.string(), name: z.string(), impact: z.string(), durationMs: nullableNumber, budgetConsumed: nullableNumber }),
+  ),
+  incidents: z.looseObject({ count: z.number(), resolved: z.number(), durations: distribution, timeBetween: distribution }),
+  nearMisses: z.looseObject({
+    count: z.number(),
+    linkedToIncidents: z.number(),
+    bySignal: z.array(z.looseObject({ signal: z.string(), count: z.number(), budgetAtRisk: z.number() })),
+  }),
+  nearMissToIncidentRatio: nullableNumber,
+  actionItems: z.looseObject({ opened: z.number(), closed: z.number(), overdue: z.number() }),
+});
+export type ErrorBudgetReport = z.infer<typeof errorBudgetReport>;
+export type ReportSlo = z.infer<typeof reportSlo>;
+
+/** The error-budget report of one UTC month (`2026-10`); scope read, so internal builds only. */
+export const loadErrorBudgetReport = (period: string): Promise<Section<ErrorBudgetReport>> =>
+  section(`/api/v1/reports/error-budget?period=${encodeURIComponent(period)}`, errorBudgetReport);

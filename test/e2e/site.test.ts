@@ -14,6 +14,8 @@ import { AppEvents } from '../../api/lib/events.ts';
 import { silentLogger } from '../../api/lib/logger.ts';
 import { liveLink, liveSiteDir } from '../../api/site/paths.ts';
 import { SitePublisher, siteReadinessCheck } from '../../api/workers/publisher.ts';
+import { sloSeries } from '../../api/domain/rollups.ts';
+import { addToRollups } from '../../api/services/rollup-writer.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { postRecentResults, seedHistory } from '../helpers/site-fixture.ts';
@@ -39,6 +41,16 @@ const XSS_BODY = [
   '<a href="javascript:window.__xss=\'raw link\'">raw</a>',
   '<svg onload="window.__xss = \'svg\'"></svg>',
 ].join('\n\n');
+
+/** More resolved incidents than Statuspage's incidents.json holds (50), one every 6 days back. */
+const PAST_INCIDENTS = 55;
+const POSTMORTEM = {
+  summary: 'Dashboards were slow because a **cache** was cold. <script>window.__xss = "postmortem"</script>',
+  rootCause: 'A deploy flushed the query cache.',
+  factor: 'No warm-up step after deploys',
+  lucky: 'It was a quiet Sunday.',
+  lessons: 'Warm caches before taking traffic.',
+};
 
 const monitorsOf = (indexes: number[]) => indexes.map((index) => ({ key: `m-${index}`, regions: ['eu'] }));
 
@@ -92,6 +104,8 @@ describe('the published status site', () => {
   let readToken: string;
   let xssIncidentId: string;
   let maintenanceId: string;
+  let postmortemIncidentId: string;
+  const pastIncidents: { id: string; startedAt: string }[] = [];
   const onChange = () => publisher.schedule();
 
   beforeAll(async () => {
@@ -128,6 +142,39 @@ describe('the published status site', () => {
     });
     const oldId = ((await old.json()) as { id: string }).id;
     expect((await server.request(`/api/v1/incidents/${oldId}/resolve`, { method: 'POST', json: { body: 'Fixed.' } })).status).toBeLessThan(300);
+    postmortemIncidentId = oldId;
+    const postmortem = await server.request('/api/v1/postmortems', {
+      method: 'POST',
+      json: {
+        incidentId: oldId,
+        visibility: 'public',
+        summary: POSTMORTEM.summary,
+        rootCause: POSTMORTEM.rootCause,
+        contributingFactors: [POSTMORTEM.factor],
+        whereWeGotLucky: POSTMORTEM.lucky,
+        lessons: POSTMORTEM.lessons,
+      },
+    });
+    expect(postmortem.status).toBe(201);
+    const postmortemId = ((await postmortem.json()) as { id: string }).id;
+    expect((await server.request(`/api/v1/postmortems/${postmortemId}`, { method: 'PATCH', json: { status: 'published' } })).status).toBe(200);
+    for (let index = 0; index < PAST_INCIDENTS; index += 1) {
+      const startedAt = new Date(Date.parse('2026-10-10T09:00:00Z') - index * 6 * 86_400_000).toISOString();
+      const past = await server.request('/api/v1/incidents', {
+        method: 'POST',
+        json: { name: `Past incident ${index}`, impact: 'minor', body: 'Resolved quickly.', status: 'resolved', startedAt },
+      });
+      expect(past.status).toBe(201);
+      pastIncidents.push({ id: ((await past.json()) as { id: string }).id, startedAt });
+    }
+    // A fixed error-budget data set for the report: October 100 000 events, 500 bad (half the
+    // 1 % budget); November so far 10 000 events with the 4 fresh results above, 10 bad.
+    await server.db.write(async (tx) => {
+      await addToRollups(tx, [
+        { series: sloSeries('c0-availability'), atMs: Date.parse('2026-10-15T12:00:00Z'), total: 100_000, good: 99_500 },
+        { series: sloSeries('c0-availability'), atMs: Date.parse('2026-11-01T05:00:00Z'), total: 9_996, good: 9_986 },
+      ]);
+    });
     const drill = await server.request('/api/v1/incidents', { method: 'POST', json: { name: SECRET.drill, impact: 'critical', body: 'Rehearsal.', drill: true } });
     expect(drill.status).toBe(201);
     const maintenance = await server.request('/api/v1/maintenances', {
@@ -157,10 +204,20 @@ describe('the published status site', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const open = async (path: string, options: { javaScript?: boolean; auth?: boolean } = {}): Promise<Page> => {
+  interface OpenOptions {
+    javaScript?: boolean;
+    auth?: boolean;
+    width?: number;
+    colorScheme?: 'light' | 'dark';
+    reducedMotion?: 'reduce' | 'no-preference';
+  }
+  const open = async (path: string, options: OpenOptions = {}): Promise<Page> => {
     const context = await browser.newContext({
       javaScriptEnabled: options.javaScript ?? true,
       ...(options.auth ? { httpCredentials: { username: 'reader', password: readToken } } : {}),
+      ...(options.width ? { viewport: { width: options.width, height: 640 } } : {}),
+      colorScheme: options.colorScheme ?? 'light',
+      reducedMotion: options.reducedMotion ?? 'no-preference',
     });
     const page = await context.newPage();
     const response = await page.goto(`${server.baseUrl}${path}`);
@@ -256,6 +313,154 @@ describe('the published status site', () => {
     await page.context().close();
   });
 
+  it('shows a published postmortem on its incident page, rendered from its sections without the injected script', async () => {
+    const page = await open(`/incidents/${postmortemIncidentId}/`);
+    const section = page.locator('section[aria-labelledby="pm-h"]');
+    expect(await section.locator('h2').innerText()).toBe('Postmortem');
+    expect(await section.locator('h2, h3').allInnerTexts()).toEqual(['Postmortem', 'Summary', 'Root cause', 'Contributing factors', 'Where we got lucky', 'Lessons']);
+    const text = await section.innerText();
+    expect(text).toContain('Dashboards were slow because a cache was cold.');
+    expect(await section.locator('strong', { hasText: 'cache' }).count()).toBe(1);
+    for (const part of [POSTMORTEM.rootCause, POSTMORTEM.factor, POSTMORTEM.lucky, POSTMORTEM.lessons]) expect(text).toContain(part);
+    expect(text).toContain('Published 1 Nov 2026, 12:00 UTC');
+    expect(await section.locator('script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    // The incident without a postmortem has no such section.
+    const other = await open(`/incidents/${xssIncidentId}/`);
+    expect(await other.locator('#pm-h').count()).toBe(0);
+    await page.context().close();
+    await other.context().close();
+  });
+
+  it('lists every incident by month in the history, beyond the 50 of incidents.json', async () => {
+    const v2 = (await (await fetch(`${server.baseUrl}/api/v2/incidents.json`)).json()) as { incidents: unknown[] };
+    expect(v2.incidents).toHaveLength(50);
+    const page = await open('/history/');
+    const months = await page.locator('main section').evaluateAll((sections) =>
+      sections.map((section) => ({
+        month: section.querySelector('h2')?.textContent ?? '',
+        ids: [...section.querySelectorAll('h3 a')].map((link) => (link.getAttribute('href') ?? '').split('/').filter(Boolean).pop() ?? ''),
+      })),
+    );
+    const listed = months.flatMap((month) => month.ids);
+    expect(listed).toHaveLength(PAST_INCIDENTS + 2);
+    expect(new Set(listed).size).toBe(listed.length);
+    for (const incident of [...pastIncidents, { id: xssIncidentId, startedAt: NOW }, { id: postmortemIncidentId, startedAt: '2026-10-20T08:00:00Z' }]) {
+      const month = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', year: 'numeric', month: 'long' }).format(new Date(incident.startedAt));
+      expect(months.find((entry) => entry.ids.includes(incident.id))?.month, incident.id).toBe(month);
+    }
+    // Newest month first; the oldest incident (55 × 6 days back) is in November 2025.
+    expect(months[0]?.month).toBe('November 2026');
+    expect(months.at(-1)?.month).toBe('November 2025');
+    // Every incident has its own page, the oldest included.
+    const oldest = pastIncidents.at(-1);
+    expect((await fetch(`${server.baseUrl}/incidents/${oldest?.id ?? ''}/`)).status).toBe(200);
+    await page.context().close();
+  });
+
+  it('renders the internal error-budget report for this month and last from the report API, with charts, tables and a print style', async () => {
+    expect((await fetch(`${server.baseUrl}/internal/ops/reports/`)).status).toBe(401);
+    expect((await fetch(`${server.baseUrl}/ops/reports/`)).status).toBe(404);
+    const page = await open('/internal/ops/reports/', { auth: true, colorScheme: 'dark' });
+    const row = (period: string) => page.locator(`section[data-period="${period}"] tr[data-slo="c0-availability"]`);
+    const cell = (period: string, name: string) => row(period).locator(`[data-cell="${name}"]`).innerText();
+    // October: 500 bad of 100 000 at a 99 % target: half the budget.
+    expect(await cell('2026-10', 'attainment')).toBe('99.500 %');
+    expect(await cell('2026-10', 'consumed')).toBe('50.0 %');
+    expect(await cell('2026-10', 'remaining')).toBe('50.0 %');
+    // November so far: 10 bad of 10 000: a tenth of the budget, better than October.
+    expect(await cell('2026-11', 'attainment')).toBe('99.900 %');
+    expect(await cell('2026-11', 'consumed')).toBe('10.0 %');
+    expect(await row('2026-11').innerText()).toContain('better');
+    expect(await page.locator('section[data-period="2026-10"] [data-figure="incidents"]').innerText()).toBe('3');
+    // Both charts are drawn, each with its table of the same figures.
+    await page.waitForFunction(() => document.querySelectorAll('canvas[data-bar-chart][data-animated]').length === 2);
+    const table = await page.locator('table[data-table="budget-2026-11"] tbody').innerText();
+    expect(table).toContain('Service 0 availability\t50.0 %\t10.0 %');
+    // Printed (from a dark screen): no navigation, tables shown, black on white.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.top nav').isVisible()).toBe(false);
+    expect(await page.locator('table[data-slos="2026-10"]').isVisible()).toBe(true);
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
+    await page.context().close();
+  });
+
+  it('never scrolls sideways at 320 px on any page type', async () => {
+    for (const entry of pageTypes()) {
+      const page = await open(entry.path, { auth: entry.auth ?? false, width: 320 });
+      const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      expect(widths.client, entry.path).toBe(320);
+      expect(widths.scroll, entry.path).toBeLessThanOrEqual(320);
+      await page.context().close();
+    }
+  }, 60_000);
+
+  it('switches to dark colours under prefers-color-scheme: dark, with contrast that still passes axe', async () => {
+    for (const entry of pageTypes()) {
+      const page = await open(entry.path, { auth: entry.auth ?? false, colorScheme: 'dark' });
+      if (entry.path !== '/widget/') {
+        expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), entry.path).toBe('rgb(15, 17, 21)');
+      }
+      const results = await new AxeBuilder({ page }).withRules(['color-contrast', 'link-in-text-block']).analyze();
+      expect(results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`), entry.path).toEqual([]);
+      await page.context().close();
+    }
+  }, 90_000);
+
+  it('honours prefers-reduced-motion: charts draw without animation and CSS transitions are off', async () => {
+    const probe = (page: Page) =>
+      page.evaluate(() => {
+        const el = document.createElement('div');
+        el.style.transition = 'opacity 1s';
+        document.body.append(el);
+        return getComputedStyle(el).transitionDuration;
+      });
+    const reduced = await open('/slos/c0-availability/', { reducedMotion: 'reduce' });
+    await reduced.waitForFunction(() => document.querySelectorAll('canvas[data-animated]').length === 3);
+    expect(await reduced.locator('canvas[data-animated="false"]').count()).toBe(3);
+    expect(await probe(reduced)).toBe('0s');
+    const normal = await open('/slos/c0-availability/');
+    await normal.waitForFunction(() => document.querySelectorAll('canvas[data-animated]').length === 3);
+    expect(await normal.locator('canvas[data-animated="true"]').count()).toBe(3);
+    expect(await probe(normal)).toBe('1s');
+    await reduced.context().close();
+    await normal.context().close();
+  });
+
+  it('lets other sites frame the widget and use the badges, and nothing else', async () => {
+    const widget = await fetch(`${server.baseUrl}/widget/`);
+    expect(widget.headers.get('x-frame-options')).toBeNull();
+    expect(widget.headers.get('content-security-policy')).toContain('frame-ancestors *');
+    expect(widget.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    const badge = await fetch(`${server.baseUrl}/badges/c-0/status.svg`);
+    expect(badge.status).toBe(200);
+    expect(badge.headers.get('content-type')).toBe('image/svg+xml');
+    expect(badge.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(badge.headers.get('x-frame-options')).toBeNull();
+    expect(await badge.text()).toContain('Service 0: operational');
+    const home = await fetch(`${server.baseUrl}/`);
+    expect(home.headers.get('x-frame-options')).toBe('DENY');
+    expect(home.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    // In the browser, from another origin: the widget shows in its frame, the home page does not.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.route('http://embedder.test/', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><title>Embedder</title><iframe name="w" src="${server.baseUrl}/widget/"></iframe><iframe name="h" src="${server.baseUrl}/"></iframe><img alt="badge" src="${server.baseUrl}/badges/c-0/uptime-30d.svg">`,
+      }),
+    );
+    await page.goto('http://embedder.test/');
+    await page.waitForLoadState('load');
+    const widgetFrame = page.frame({ name: 'w' });
+    expect(await widgetFrame?.locator('h1').innerText()).not.toBe('');
+    expect(await widgetFrame?.locator('a').getAttribute('target')).toBe('_top');
+    const homeFrame = page.frame({ name: 'h' });
+    expect(await homeFrame?.locator('#banner-desc').count()).toBe(0);
+    expect(await page.locator('img[alt="badge"]').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await context.close();
+  });
+
   it('lets the keyboard reach every interactive element, in order', async () => {
     for (const path of ['/', '/components/c-0/']) {
       const page = await open(path);
@@ -277,20 +482,24 @@ describe('the published status site', () => {
     }
   });
 
+  /** One page of every kind the site builds, public and internal. */
+  const pageTypes = (): { path: string; auth?: boolean }[] => [
+    { path: '/' },
+    { path: `/incidents/${xssIncidentId}/` },
+    { path: `/incidents/${postmortemIncidentId}/` },
+    { path: '/history/' },
+    { path: `/maintenance/${maintenanceId}/` },
+    { path: '/components/c-0/' },
+    { path: '/slos/' },
+    { path: '/slos/c0-availability/' },
+    { path: '/widget/' },
+    { path: '/no-such-page/' },
+    { path: '/internal/ops/', auth: true },
+    { path: '/internal/ops/reports/', auth: true },
+  ];
+
   it('has no axe violations on any page type', async () => {
-    const pages: { path: string; auth?: boolean }[] = [
-      { path: '/' },
-      { path: `/incidents/${xssIncidentId}/` },
-      { path: '/history/' },
-      { path: `/maintenance/${maintenanceId}/` },
-      { path: '/components/c-0/' },
-      { path: '/slos/' },
-      { path: '/slos/c0-availability/' },
-      { path: '/widget/' },
-      { path: '/no-such-page/' },
-      { path: '/internal/ops/', auth: true },
-    ];
-    for (const entry of pages) {
+    for (const entry of pageTypes()) {
       const page = await open(entry.path, { auth: entry.auth ?? false });
       const results = await new AxeBuilder({ page }).analyze();
       expect(

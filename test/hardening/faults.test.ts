@@ -38,13 +38,14 @@ describe('another process holding the database write lock', () => {
     expect(Number(stored.rows[0]?.['n'])).toBe(0);
   }, 60_000);
 
-  // Known defect, upstream: a statement that fails with SQLITE_BUSY is never reset by the libsql
-  // binding, so every later COMMIT on that pooled connection fails ("SQL statements in
-  // progress") until the process restarts (tursodatabase/libsql-client-ts#352, fix pending in
-  // tursodatabase/libsql-js#237). Un-skip once @libsql/client ships the fix.
-  it.skip('accepts the retried batch once the lock is released, exactly once', async () => {
+  // The embedded driver leaves a statement that failed with SQLITE_BUSY unreset, and its pooled
+  // connection then fails every later COMMIT (tursodatabase/libsql-client-ts#352); db/client.ts
+  // swaps in a fresh client after a busy error, which this proves end to end.
+  it('accepts the retried batch once the lock is released, exactly once, with earlier data intact', async () => {
     server = await startTestServer();
     await server.request('/api/v1/tokens');
+    const before = batch(server, 20);
+    expect((await server.request('/api/v1/results', { method: 'POST', json: { results: before } })).status).toBe(200);
     holder = startTsx('test/helpers/hold-write-lock.ts', [server.db.url, '6000'], {});
     await holder.waitFor(/locked/, 30_000);
     const results = batch(server, 50);
@@ -53,6 +54,14 @@ describe('another process holding the database write lock', () => {
     const retried = await server.request('/api/v1/results', { method: 'POST', json: { results } });
     expect(retried.status).toBe(200);
     expect(await retried.json()).toEqual({ accepted: 50, duplicates: 0 });
+    // Later writes keep working (not just the first one after the lock).
+    const after = batch(server, 30);
+    expect(await (await server.request('/api/v1/results', { method: 'POST', json: { results: after } })).json()).toEqual({ accepted: 30, duplicates: 0 });
+    const stored = await server.db.client.execute('SELECT id, count(*) AS n FROM probe_results GROUP BY id');
+    const counts = new Map(stored.rows.map((row) => [String(row['id']), Number(row['n'])]));
+    const expected = [...before, ...results, ...after].map((result) => result.id);
+    expect(counts.size).toBe(expected.length);
+    expect(expected.every((id) => counts.get(id) === 1)).toBe(true);
   }, 60_000);
 });
 

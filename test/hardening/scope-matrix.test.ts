@@ -64,6 +64,7 @@ const EXPECTED: Record<string, Access> = {
   'DELETE /api/v1/components/:key/status': WRITE,
   'GET /api/v1/site/components': PUBLIC,
   'GET /api/v1/site/internal/components': READ,
+  'GET /api/v1/site/incidents': PUBLIC,
 
   'GET /api/v1/slos': PUBLIC,
   'GET /api/v1/slos/export': READ,

@@ -73,8 +73,18 @@ const incidentBase = {
 };
 
 const incidentStatus = z.enum(['investigating', 'identified', 'monitoring', 'resolved', 'postmortem']);
+/** Statuspage's postmortem fields on an incident (null / false until one is published). */
+const postmortemFields = {
+  postmortem_body: z.string().min(1).nullable(),
+  postmortem_body_last_updated_at: isoTime.nullable(),
+  postmortem_ignored: z.boolean(),
+  postmortem_notified_subscribers: z.boolean(),
+  postmortem_notified_twitter: z.boolean(),
+  postmortem_published_at: isoTime.nullable(),
+};
 export const incidentSchema = z.strictObject({
   ...incidentBase,
+  ...postmortemFields,
   status: incidentStatus,
   impact: z.enum(['none', 'minor', 'major', 'critical']),
   incident_updates: z.array(z.strictObject({ ...updateBase, status: incidentStatus })),

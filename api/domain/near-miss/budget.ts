@@ -1,4 +1,6 @@
 import { DAY_MS, MINUTE_MS } from '../rollups.ts';
+import { budgetAtRisk, burnRate as sloBurnRate } from '../slo/math.ts';
+import { calendarPeriodEnd, calendarPeriodStart, type SloWindow } from '../slo/windows.ts';
 import { parseDuration } from '../../lib/duration.ts';
 import type { DetectorSlo, MinuteSeries } from './types.ts';
 
@@ -12,20 +14,32 @@ export function burnRate(bad: number, total: number, target: number): number {
   return bad / total / (1 - target);
 }
 
-/** Nominal window lengths for calendar windows, used to scale budget at risk. */
+/** Nominal window lengths for calendar windows, used for the costly-event budget in events. */
 export function sloWindowMs(window: string): number {
   if (window === 'month') return 30 * DAY_MS;
   if (window === 'quarter') return 91 * DAY_MS;
   return parseDuration(window) ?? 30 * DAY_MS;
 }
 
+/** The length of an SLO's window and the time left in it at `atMs`. */
+export function windowSpan(window: SloWindow, atMs: number): { windowMs: number; leftMs: number } {
+  if (window.kind === 'rolling') return { windowMs: window.ms, leftMs: window.ms };
+  const start = calendarPeriodStart(atMs, window.unit, window.timeZone);
+  const end = calendarPeriodEnd(atMs, window.unit, window.timeZone);
+  return { windowMs: end - start, leftMs: Math.max(0, end - atMs) };
+}
+
 /**
- * The share of an SLO's budget a bad ratio would spend if it lasted `horizonMs`: burn rate ×
- * horizon / window, capped at the whole budget.
+ * Budget at risk of a condition seen at `atMs` in which `badRatio` of the SLO's events were
+ * bad: `budgetAtRisk` from `domain/slo/math.ts` (burn rate × how long it would have continued
+ * ÷ window, capped at the whole budget), where "continued" is `horizonMs` but never past the
+ * end of the SLO's window (a calendar month's budget resets; a rolling window always has its
+ * whole length ahead). Calendar windows use their real length (28–31 days, 90–92 days).
  */
-export function budgetShare(slo: Pick<DetectorSlo, 'target' | 'windowMs'>, badRatio: number, horizonMs: number): number {
+export function budgetShare(slo: Pick<DetectorSlo, 'target' | 'window'>, badRatio: number, horizonMs: number, atMs: number): number {
   if (badRatio <= 0) return 0;
-  return Math.min(1, (badRatio / (1 - slo.target)) * (horizonMs / slo.windowMs));
+  const { windowMs, leftMs } = windowSpan(slo.window, atMs);
+  return budgetAtRisk(sloBurnRate(badRatio, slo.target), Math.min(horizonMs, leftMs), windowMs);
 }
 
 /** Prefix sums over a minute series so any window is an O(1) difference. */

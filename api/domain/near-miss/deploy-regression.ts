@@ -76,7 +76,7 @@ function compare(
   if (!latencyRegressed && !errorRegressed) return null;
   const monitor = input.monitors.find((candidate) => candidate.id === monitorId);
   const fed = input.slos.filter((slo) => slo.monitors.includes(monitorId));
-  const risks = fed.map((slo) => budgetShare(slo, badRatioFor(slo, after) - badRatioFor(slo, before), input.config.riskHorizon));
+  const risks = fed.map((slo) => budgetShare(slo, badRatioFor(slo, after) - badRatioFor(slo, before), input.config.riskHorizon, change.atMs));
   const what = [latencyRegressed ? 'latency' : null, errorRegressed ? 'error ratio' : null].filter(Boolean).join(' and ');
   return {
     signal: 'deploy_regression',

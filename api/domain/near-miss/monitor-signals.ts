@@ -20,11 +20,11 @@ export function samplesByRegion(samples: readonly DetectorSample[], monitorId: s
 /** SLOs a monitor feeds. */
 export const slosOf = (slos: readonly DetectorSlo[], monitorId: string) => slos.filter((slo) => slo.monitors.includes(monitorId));
 
-/** The largest share of any fed SLO's budget that `badRatio` of the monitor's events would spend over `horizonMs`. */
-function monitorBudgetAtRisk(slos: readonly DetectorSlo[], monitorId: string, badRatio: number, horizonMs: number): number | null {
+/** The largest share of any fed SLO's budget that `badRatio` of the monitor's events would spend had it continued from `atMs` for `horizonMs`. */
+function monitorBudgetAtRisk(slos: readonly DetectorSlo[], monitorId: string, badRatio: number, horizonMs: number, atMs: number): number | null {
   const fed = slosOf(slos, monitorId);
   if (fed.length === 0) return null;
-  return round(Math.max(...fed.map((slo) => budgetShare(slo, badRatio, horizonMs))), 6);
+  return round(Math.max(...fed.map((slo) => budgetShare(slo, badRatio, horizonMs, atMs))), 6);
 }
 
 interface FailureRun {
@@ -108,7 +108,7 @@ export function detectFailureStreaks(input: DetectionInput, monitor: DetectorMon
           failedAt: episode.flatMap((run) => run.times).slice(0, 50).map(iso),
           thresholds: { downAfter: monitor.downAfter, minStreak, flapRuns, flapWindowMs: flapWindow },
         },
-        budgetAtRisk: monitorBudgetAtRisk(input.slos, monitor.id, badRatio, input.config.riskHorizon),
+        budgetAtRisk: monitorBudgetAtRisk(input.slos, monitor.id, badRatio, input.config.riskHorizon, first.start),
         escalated: longest >= monitor.downAfter,
       });
     }
@@ -151,7 +151,7 @@ export function detectRegionalFailures(input: DetectionInput, monitor: DetectorM
         failures: episode.failures,
         thresholds: { downAfter: monitor.downAfter, upAfter: monitor.upAfter, quorum: monitor.quorum },
       },
-      budgetAtRisk: monitorBudgetAtRisk(input.slos, monitor.id, regionShare, input.config.riskHorizon),
+      budgetAtRisk: monitorBudgetAtRisk(input.slos, monitor.id, regionShare, input.config.riskHorizon, episode.start),
       escalated: episode.quorumReached,
     });
   };
@@ -214,7 +214,7 @@ export function detectTlsExpiry(input: DetectionInput, monitor: DetectorMonitor)
         renewedAt: renewal ? iso(renewal.atMs) : null,
         thresholds: { withinMs: within },
       },
-      budgetAtRisk: monitorBudgetAtRisk(input.slos, monitor.id, 1, input.config.riskHorizon),
+      budgetAtRisk: monitorBudgetAtRisk(input.slos, monitor.id, 1, input.config.riskHorizon, expires),
       escalated: false,
     });
   }

@@ -109,7 +109,7 @@ export function detectBurnSpikes(input: DetectionInput, slo: DetectorSlo): Detec
         },
         thresholds: { rules: rules.map(ruleJson), minBadEvents: minBad },
       },
-      budgetAtRisk: round(budgetShare(slo, peak.shortBurn * (1 - slo.target), peak.rule.longWindowMs), 6),
+      budgetAtRisk: round(budgetShare(slo, peak.shortBurn * (1 - slo.target), peak.rule.longWindowMs, sums.minuteStart(peak.at) + MINUTE_MS), 6),
       escalated: confirmed.slice(start, end + 1).some(Boolean),
     };
   });
@@ -169,7 +169,7 @@ export function detectSlowBurns(input: DetectionInput, slo: DetectorSlo): Detect
         },
         thresholds: { rules: tickets.map(ruleJson) },
       },
-      budgetAtRisk: round(budgetShare(slo, peak.longBurn * (1 - slo.target), peak.rule.longWindowMs), 6),
+      budgetAtRisk: round(budgetShare(slo, peak.longBurn * (1 - slo.target), peak.rule.longWindowMs, sums.minuteStart(peak.at) + MINUTE_MS), 6),
       escalated: paged.slice(start, end + 1).some(Boolean),
     };
   });
@@ -316,7 +316,7 @@ export function detectLatencyHeadroom(input: DetectionInput, slo: DetectorSlo): 
         },
         thresholds: { latencyThresholdMs: threshold, ratio, windowMs: window, minSamples },
       },
-      budgetAtRisk: round(budgetShare(slo, peak.nearShare, input.config.riskHorizon), 6),
+      budgetAtRisk: round(budgetShare(slo, peak.nearShare, input.config.riskHorizon, peak.at), 6),
       escalated: next?.missed ?? false,
     };
   });

@@ -1,6 +1,7 @@
 import type { NearMissConfig } from '../../config/near-misses.ts';
 import type { NearMissSignal } from '../../../db/schema/near-misses.ts';
 import type { SliKind } from '../../../db/schema/slos.ts';
+import type { SloWindow } from '../slo/windows.ts';
 
 /** A monitor as the detector sees it. */
 export interface DetectorMonitor {
@@ -29,8 +30,10 @@ export interface DetectorSlo {
   componentId: string | null;
   sliKind: SliKind;
   target: number;
-  /** Length of the SLO window (calendar windows use their nominal length: month 30 d, quarter 91 d). */
+  /** Length of the SLO window (calendar windows use their nominal length: month 30 d, quarter 91 d); sizes the costly-event budget. */
   windowMs: number;
+  /** The SLO's window as the engine parses it (calendar windows in their time zone): budget at risk. */
+  window: SloWindow;
   monitors: readonly string[];
   latencyThresholdMs: number | null;
   alertRules: readonly DetectorAlertRule[];

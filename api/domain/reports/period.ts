@@ -1,4 +1,10 @@
-/** A reporting period: a calendar month (`2026-10`) or quarter (`2026-Q4`), in UTC. */
+import { localMidnightUtc } from '../slo/windows.ts';
+
+/**
+ * A reporting period: a calendar month (`2026-10`) or quarter (`2026-Q4`). `fromMs`/`toMs` are
+ * its UTC bounds; each SLO is measured over the same calendar period in its own time zone
+ * (`periodBoundsIn`).
+ */
 export interface ReportPeriod {
   label: string;
   kind: 'month' | 'quarter';
@@ -33,4 +39,20 @@ export function previousPeriod(period: ReportPeriod): ReportPeriod {
   const previous = new Date(Date.UTC(year, month - 3, 1));
   const label = `${previous.getUTCFullYear()}-Q${Math.floor(previous.getUTCMonth() / 3) + 1}`;
   return { label, kind: 'quarter', fromMs: previous.getTime(), toMs: period.fromMs };
+}
+
+/**
+ * The period's bounds in a time zone, as the SLO engine's calendar windows define them: from
+ * local midnight on the first day of the month (or quarter) to local midnight on the first day
+ * of the next. October 2026 in Europe/Berlin is 2026-09-30T22:00Z to 2026-10-31T23:00Z.
+ */
+export function periodBoundsIn(period: ReportPeriod, timeZone: string): { fromMs: number; toMs: number } {
+  const start = new Date(period.fromMs);
+  const year = start.getUTCFullYear();
+  const month = start.getUTCMonth() + 1;
+  const next = month + (period.kind === 'month' ? 1 : 3);
+  return {
+    fromMs: localMidnightUtc(year, month, 1, timeZone),
+    toMs: localMidnightUtc(year + Math.floor((next - 1) / 12), ((next - 1) % 12) + 1, 1, timeZone),
+  };
 }

@@ -66,13 +66,15 @@ export function budgetSpent(rate: number, durationMs: number, windowMs: number):
 }
 
 /**
- * Share of the budget at risk if `rate` continued for `durationMs`, measured against what
- * remains — what the near-miss detector reports ("had this continued for 1 h, 40 % of what is
- * left would be gone"). Null when the budget is already spent.
+ * Budget at risk: the share of the SLO's whole error budget that would have been spent had
+ * `rate` continued for `continuedMs` (the time left in the window, or a shorter horizon):
+ * burn rate × continuedMs / window, capped at 1. 14.4× for 1 h of a 30-day window risks 2 %;
+ * 100× for the 10 minutes left in a month risks 100 × 10 min / 31 d ≈ 2.2 %. The near-miss
+ * detector reports this for every signal that has a burn rate.
  */
-export function budgetAtRisk(rate: number, durationMs: number, windowMs: number, remaining: number): number | null {
-  if (remaining <= 0) return null;
-  return clean(budgetSpent(rate, durationMs, windowMs) / remaining);
+export function budgetAtRisk(rate: number, continuedMs: number, windowMs: number): number {
+  if (rate <= 0 || continuedMs <= 0 || windowMs <= 0) return 0;
+  return Math.min(1, budgetSpent(rate, continuedMs, windowMs));
 }
 
 export const SLO_STATUSES = ['healthy', 'at_risk', 'exhausted', 'no_data'] as const;

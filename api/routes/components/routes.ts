@@ -10,7 +10,7 @@ import type { AppEnv } from '../../lib/env-types.ts';
 import { NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { validate } from '../../lib/validate.ts';
 import { loadComponentStatuses, type ComponentStatusEntry } from '../../services/component-status.ts';
-import { loadLastResults, loadRegionStates } from '../../services/monitor-views.ts';
+import { loadLastResultsByMonitor, loadRegionStates } from '../../services/monitor-views.ts';
 import { componentKeyParams, overrideBodySchema } from './schemas.ts';
 
 const LAST_RESULTS_PER_REGION = 5;
@@ -29,10 +29,12 @@ export function componentRoutes(deps: AppDeps) {
     const monitorRows = (await deps.db.orm.select().from(monitors).where(isNull(monitors.archivedAt))).filter(
       (row) => row.componentId !== null && ids.has(row.componentId),
     );
+    // A fixed number of statements whatever the number of monitors and regions.
     const regionStates = await loadRegionStates(deps.db, monitorRows);
+    const lastResultsByMonitor = await loadLastResultsByMonitor(deps.db, monitorRows, LAST_RESULTS_PER_REGION);
     const monitorViews = new Map<string, unknown[]>();
     for (const row of monitorRows) {
-      const lastResults = await loadLastResults(deps.db, row, LAST_RESULTS_PER_REGION);
+      const lastResults = lastResultsByMonitor.get(row.id) ?? [];
       const list = monitorViews.get(row.componentId ?? '') ?? [];
       list.push({
         key: row.id,

@@ -13,6 +13,24 @@ import { loadLastResults, loadRegionStates } from '../../services/monitor-views.
 
 const LAST_RESULTS_PER_REGION = 10;
 
+/** A monitor as the API shows it, settings included. */
+function monitorJson(row: typeof monitors.$inferSelect) {
+  return {
+    key: row.id,
+    name: row.name,
+    kind: row.kind,
+    component: row.componentId,
+    regions: row.regions,
+    interval: formatDuration(row.intervalMs),
+    intervalMs: row.intervalMs,
+    timeoutMs: row.timeoutMs,
+    downAfter: row.downAfter,
+    upAfter: row.upAfter,
+    degradedLatencyMs: row.degradedLatencyMs,
+    settings: row.settings,
+  };
+}
+
 /**
  * The declared monitors. Probe agents (scope `ingest`) read this to know what to probe, so the
  * kind-specific settings are included; it is not a public read because those settings can
@@ -26,20 +44,7 @@ export function monitorRoutes(deps: AppDeps) {
     async (c) => {
       const rows = await deps.db.orm.select().from(monitors).where(isNull(monitors.archivedAt)).orderBy(asc(monitors.id));
       return c.json({
-        monitors: rows.map((row) => ({
-          key: row.id,
-          name: row.name,
-          kind: row.kind,
-          component: row.componentId,
-          regions: row.regions,
-          interval: formatDuration(row.intervalMs),
-          intervalMs: row.intervalMs,
-          timeoutMs: row.timeoutMs,
-          downAfter: row.downAfter,
-          upAfter: row.upAfter,
-          degradedLatencyMs: row.degradedLatencyMs,
-          settings: row.settings,
-        })),
+        monitors: rows.map(monitorJson),
       });
     },
   ).get(
@@ -57,18 +62,7 @@ export function monitorRoutes(deps: AppDeps) {
       const regionStates = await loadRegionStates(deps.db, [row]);
       const [token] = await deps.db.orm.select({ createdAt: heartbeatTokens.createdAt }).from(heartbeatTokens).where(eq(heartbeatTokens.monitorId, key));
       return c.json({
-        key: row.id,
-        name: row.name,
-        kind: row.kind,
-        component: row.componentId,
-        regions: row.regions,
-        interval: formatDuration(row.intervalMs),
-        intervalMs: row.intervalMs,
-        timeoutMs: row.timeoutMs,
-        downAfter: row.downAfter,
-        upAfter: row.upAfter,
-        degradedLatencyMs: row.degradedLatencyMs,
-        settings: row.settings,
+        ...monitorJson(row),
         ...(row.kind === 'heartbeat' ? { heartbeatTokenCreatedAt: token?.createdAt.toISOString() ?? null } : {}),
         state: regionStates.get(row.id) ?? [],
         lastResults: await loadLastResults(deps.db, row, LAST_RESULTS_PER_REGION),

@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, UnauthorizedError, ForbiddenError, Valida
 import { newId } from '../../lib/ids.ts';
 import { validate } from '../../lib/validate.ts';
 import { actionItemJson } from '../../services/action-items.ts';
-import { incidentImpact, incidentTimeline, policyVerdict, type IncidentRow } from '../../services/postmortem-impact.ts';
+import { incidentImpact, incidentImpacts, incidentTimeline, policyVerdict, POSTMORTEM_BUDGET_THRESHOLD, type IncidentRow } from '../../services/postmortem-impact.ts';
 import { createPostmortemSchema, idParam, listPostmortemsQuery, requiredQuery, updatePostmortemSchema } from './schemas.ts';
 
 type PostmortemRow = typeof postmortems.$inferSelect;
@@ -34,7 +34,7 @@ const rowJson = (row: PostmortemRow) => ({
 /** The whole blameless postmortem: the written parts plus impact, timeline and action items computed for you. */
 async function postmortemView(deps: AppDeps, row: PostmortemRow, incident: IncidentRow, audience: 'internal' | 'public') {
   const now = deps.clock.now();
-  const impact = await incidentImpact(deps.db.orm, incident, now);
+  const impact = await incidentImpact(deps.db, incident, now);
   const timeline = await incidentTimeline(deps.db.orm, incident, impact, deps.config.nearMisses.changeWindow, now);
   const items = await deps.db.orm.select().from(actionItems).where(eq(actionItems.postmortemId, row.id)).orderBy(asc(actionItems.priority));
   const base = {
@@ -158,8 +158,10 @@ export function postmortemRoutes(deps: AppDeps) {
           .where(and(eq(incidents.drill, false), gte(incidents.startedAt, from), lt(incidents.startedAt, to)))
           .orderBy(asc(incidents.startedAt));
         const flagged = [];
+        const impacts = await incidentImpacts(deps.db, rows, now);
         for (const incident of rows) {
-          const impact = await incidentImpact(deps.db.orm, incident, now);
+          const impact = impacts.get(incident.id);
+          if (!impact) continue;
           const verdict = await policyVerdict(deps.db.orm, incident, impact);
           if (!verdict.flagged) continue;
           flagged.push({
@@ -171,7 +173,7 @@ export function postmortemRoutes(deps: AppDeps) {
             ...verdict,
           });
         }
-        return c.json({ from: from.toISOString(), to: to.toISOString(), threshold: 0.2, incidents: flagged });
+        return c.json({ from: from.toISOString(), to: to.toISOString(), threshold: POSTMORTEM_BUDGET_THRESHOLD, incidents: flagged });
       },
     )
     .get(

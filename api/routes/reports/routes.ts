@@ -19,7 +19,7 @@ export function reportRoutes(deps: AppDeps) {
     '/api/v1/reports/error-budget',
     describeRoute({
       tags: ['Reports'],
-      summary: 'Error-budget report for a month (2026-10) or quarter (2026-Q4), UTC; JSON or ?format=csv. Drills excluded.',
+      summary: 'Error-budget report for a month (2026-10) or quarter (2026-Q4), each SLO in its own time zone; JSON or ?format=csv. Drills excluded.',
     }),
     requireScope('read'),
     validate('query', reportQuery),
@@ -27,7 +27,7 @@ export function reportRoutes(deps: AppDeps) {
       const query = c.req.valid('query');
       const period = parsePeriod(query.period);
       if (!period) throw new Error('period passed validation but did not parse');
-      const report = await buildErrorBudgetReport(deps.db.orm, period, deps.clock.now());
+      const report = await buildErrorBudgetReport(deps.db, period, deps.clock.now());
       if (query.format === 'csv') {
         return c.body(reportCsv(report), 200, {
           'Content-Type': 'text/csv; charset=utf-8',

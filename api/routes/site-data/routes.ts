@@ -4,8 +4,9 @@ import type { AppDeps } from '../../deps.ts';
 import { requireScope } from '../../lib/auth.ts';
 import type { AppEnv } from '../../lib/env-types.ts';
 import { validate } from '../../lib/validate.ts';
+import { loadSiteIncidents } from './incidents.ts';
 import { loadSiteComponents } from './query.ts';
-import { siteComponentsQuerySchema, siteComponentsResponseSchema } from './schemas.ts';
+import { siteComponentsQuerySchema, siteComponentsResponseSchema, siteIncidentsQuerySchema } from './schemas.ts';
 
 const ok = { 200: { description: 'Component data for the status site', content: { 'application/json': { schema: resolver(siteComponentsResponseSchema) } } } };
 
@@ -41,5 +42,14 @@ export function siteDataRoutes(deps: AppDeps) {
         const data = await loadSiteComponents(deps.db, { now: deps.clock.now(), days, includeHidden: true, page: page() });
         return c.json(data);
       },
+    )
+    .get(
+      '/api/v1/site/incidents',
+      describeRoute({
+        tags: ['Site'],
+        summary: 'Every public incident (drills excluded), newest first, in Statuspage\'s shape; ?from&to by start time, paged with limit and nextCursor',
+      }),
+      validate('query', siteIncidentsQuerySchema),
+      async (c) => c.json(await loadSiteIncidents(deps, c.req.valid('query'))),
     );
 }

@@ -39,3 +39,18 @@ export const siteComponentsResponseSchema = z.object({
   components: z.array(siteComponentSchema),
 });
 export type SiteComponentsResponse = z.infer<typeof siteComponentsResponseSchema>;
+
+/** `<startedAt ms>.<incident id>` in base64url: where the previous page of incidents stopped. */
+const CURSOR = /^[A-Za-z0-9_-]{1,400}$/;
+
+export const siteIncidentsQuerySchema = z
+  .strictObject({
+    /** Incidents that started at or after this time. */
+    from: z.iso.datetime({ offset: true }).optional(),
+    /** Incidents that started before this time. */
+    to: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().regex(CURSOR, 'expected the nextCursor of a previous page').optional(),
+  })
+  .refine((query) => !query.from || !query.to || Date.parse(query.from) < Date.parse(query.to), { message: 'from must be before to', path: ['from'] });
+export type SiteIncidentsQuery = z.infer<typeof siteIncidentsQuerySchema>;

@@ -1,7 +1,8 @@
 import { and, desc, eq, inArray, isNull, notInArray } from 'drizzle-orm';
-import { componentGroups, incidents, maintenances } from '../../../db/schema/index.ts';
+import { componentGroups, incidents, maintenances, postmortems } from '../../../db/schema/index.ts';
 import type { AppDeps } from '../../deps.ts';
 import { pageStatus } from '../../domain/statuspage.ts';
+import { postmortemMarkdown } from '../../domain/statuspage-postmortem.ts';
 import { loadComponentStatuses, type ComponentStatusEntry } from '../../services/component-status.ts';
 import { withIncidentDetails, withMaintenanceDetails, type IncidentView, type MaintenanceView } from '../../services/incident-queries.ts';
 
@@ -118,11 +119,38 @@ function linkedComponentsJson(snap: Snapshot, linked: { id: string }[]) {
   return all.filter((component) => component['group'] === false && ids.has(String(component['id'])));
 }
 
-function incidentJson(deps: AppDeps, snap: Snapshot, view: IncidentView) {
+/** A published, public postmortem as Statuspage carries it on the incident. */
+interface PublishedPostmortem {
+  body: string;
+  publishedAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * Published public postmortems of these incidents, by incident id. Drafts and internal ones
+ * never leave the API through the public documents.
+ */
+async function publishedPostmortems(deps: AppDeps, incidentIds: readonly string[]): Promise<Map<string, PublishedPostmortem>> {
+  if (incidentIds.length === 0) return new Map();
+  const rows = await deps.db.orm
+    .select()
+    .from(postmortems)
+    .where(and(inArray(postmortems.incidentId, [...incidentIds]), eq(postmortems.status, 'published'), eq(postmortems.visibility, 'public')));
+  const out = new Map<string, PublishedPostmortem>();
+  for (const row of rows) {
+    const body = postmortemMarkdown(row);
+    if (body !== null) out.set(row.incidentId, { body, publishedAt: row.publishedAt ?? row.updatedAt, updatedAt: row.updatedAt });
+  }
+  return out;
+}
+
+function incidentJson(deps: AppDeps, snap: Snapshot, view: IncidentView, postmortem: PublishedPostmortem | undefined) {
+  const resolved = view.status === 'resolved' || view.status === 'postmortem';
   return {
     id: view.id,
     name: view.name,
-    status: view.status,
+    // Statuspage moves a resolved incident to "postmortem" once its postmortem is published.
+    status: postmortem && resolved ? 'postmortem' : view.status,
     created_at: view.createdAt.toISOString(),
     updated_at: view.updatedAt.toISOString(),
     monitoring_at: iso(view.monitoringAt),
@@ -145,7 +173,25 @@ function incidentJson(deps: AppDeps, snap: Snapshot, view: IncidentView) {
       tweet_id: null,
     })),
     components: linkedComponentsJson(snap, view.components.filter((component) => component.public)),
+    // Statuspage's postmortem fields; null / false when there is no published public postmortem.
+    postmortem_body: postmortem?.body ?? null,
+    postmortem_body_last_updated_at: postmortem ? postmortem.updatedAt.toISOString() : null,
+    postmortem_ignored: false,
+    postmortem_notified_subscribers: false,
+    postmortem_notified_twitter: false,
+    postmortem_published_at: postmortem ? postmortem.publishedAt.toISOString() : null,
   };
+}
+
+/** Statuspage incident objects for these incidents (postmortems attached), in the given order. */
+export async function incidentsJson(deps: AppDeps, views: readonly IncidentView[]): Promise<ReturnType<typeof incidentJson>[]> {
+  const snap = await snapshot(deps);
+  return incidentList(deps, snap, views);
+}
+
+async function incidentList(deps: AppDeps, snap: Snapshot, views: readonly IncidentView[]) {
+  const published = await publishedPostmortems(deps, views.map((view) => view.id));
+  return views.map((view) => incidentJson(deps, snap, view, published.get(view.id)));
 }
 
 function maintenanceJson(deps: AppDeps, snap: Snapshot, view: MaintenanceView) {
@@ -234,7 +280,7 @@ export async function buildV2(deps: AppDeps, document: V2Document): Promise<Reco
       return {
         page: page(...scheduled.map((m) => m.updatedAt)),
         components: componentsJson(snap),
-        incidents: open.map((view) => incidentJson(deps, snap, view)),
+        incidents: await incidentList(deps, snap, open),
         scheduled_maintenances: scheduled.map((view) => maintenanceJson(deps, snap, view)),
         status: statusJson(snap, open),
       };
@@ -245,10 +291,10 @@ export async function buildV2(deps: AppDeps, document: V2Document): Promise<Reco
       return { page: page(), components: componentsJson(snap) };
     case 'incidents': {
       const all = await loadIncidents(deps, 'all');
-      return { page: page(...all.map((i) => i.updatedAt)), incidents: all.map((view) => incidentJson(deps, snap, view)) };
+      return { page: page(...all.map((i) => i.updatedAt)), incidents: await incidentList(deps, snap, all) };
     }
     case 'incidents/unresolved':
-      return { page: page(), incidents: open.map((view) => incidentJson(deps, snap, view)) };
+      return { page: page(), incidents: await incidentList(deps, snap, open) };
     case 'scheduled-maintenances':
     case 'scheduled-maintenances/upcoming':
     case 'scheduled-maintenances/active': {

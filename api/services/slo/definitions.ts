@@ -2,7 +2,9 @@ import { eq, inArray, isNull } from 'drizzle-orm';
 import type { Tx } from '../../../db/client.ts';
 import { components } from '../../../db/schema/components.ts';
 import { monitors } from '../../../db/schema/monitors.ts';
-import { slos } from '../../../db/schema/slos.ts';
+import { slos, type BurnAlertRule, type SliDefinition } from '../../../db/schema/slos.ts';
+import type { SloConfig } from '../../config/schema.ts';
+import { formatWindow } from '../../domain/slo/alerts.ts';
 import type { SloDefinition } from '../../domain/slo/openslo.ts';
 import { ConflictError, ValidationError, type ProblemIssue } from '../../lib/errors.ts';
 
@@ -52,4 +54,50 @@ export async function upsertApiSlos(tx: Tx, definitions: readonly SloDefinition[
     }
   }
   return { created, updated };
+}
+
+/**
+ * The row an SLO entry maps to, whether it comes from headroom.config.yaml (origin config) or
+ * as the same JSON through `POST/PUT /api/v1/slos` (origin api). Durations are stored in their
+ * largest whole unit (`30d`, `12h`), which `parseSloWindow` and `parseRules` read back.
+ */
+export function sloDefinitionFromEntry(slo: SloConfig): SloDefinition {
+  const sli: SliDefinition = {};
+  if (slo.sli.kind === 'availability' || slo.sli.kind === 'latency') sli.monitors = slo.sli.monitors;
+  if (slo.sli.kind === 'latency') sli.latencyThresholdMs = slo.sli.threshold;
+  if (slo.sli.kind === 'prometheus') {
+    sli.prometheus = {
+      url: slo.sli.url,
+      total: slo.sli.total,
+      ...(slo.sli.good ? { good: slo.sli.good } : {}),
+      ...(slo.sli.bad ? { bad: slo.sli.bad } : {}),
+    };
+  }
+  const alertRules: BurnAlertRule[] | null =
+    slo.alerts?.map((rule) => ({
+      name: rule.name,
+      severity: rule.severity,
+      longWindow: `${rule.longWindow}ms`,
+      shortWindow: `${rule.shortWindow}ms`,
+      burnRate: rule.burnRate,
+    })) ?? null;
+  return {
+    id: slo.key,
+    name: slo.name,
+    description: slo.description ?? null,
+    service: slo.service,
+    componentId: slo.component ?? null,
+    sliKind: slo.sli.kind,
+    sli,
+    target: slo.target,
+    window: typeof slo.window === 'string' ? slo.window : formatWindow(slo.window.rollingMs),
+    timeZone: slo.timeZone,
+    budgetingMethod: slo.budgetingMethod,
+    timeSliceTarget: slo.timeSliceTarget ?? null,
+    timeSliceWindowMs: slo.timeSliceWindow ?? null,
+    excludeMaintenance: slo.excludeMaintenance,
+    alertRules,
+    policy: slo.policy ?? null,
+    public: slo.public,
+  };
 }

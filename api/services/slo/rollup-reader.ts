@@ -29,6 +29,8 @@ export async function loadHorizons(database: Database): Promise<Horizons> {
 
 export interface SegmentRequest extends Segment {
   series: Set<string>;
+  /** False for one-off ranges (a window's moved minutes) that would only churn the cache. */
+  keep?: boolean;
 }
 
 export const segmentKey = (segment: Segment): string => `${segment.resolution}:${segment.from}:${segment.to}`;
@@ -86,7 +88,7 @@ export async function sumSegments(database: Database, requests: Iterable<Segment
       for (const name of series) {
         const counts = bySeries?.get(name) ?? { good: 0, total: 0 };
         if (counts.total !== 0 || counts.good !== 0) resultFor(key).set(name, counts);
-        cache.set(name, key, request, counts, generations.get(name) ?? -1, nowMs);
+        if (request.keep !== false) cache.set(name, key, request, counts, generations.get(name) ?? -1, nowMs);
       }
     });
   }

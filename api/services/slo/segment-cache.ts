@@ -1,7 +1,7 @@
 import type { Client } from '@libsql/client';
 import type { SliCounts } from '../../domain/slo/math.ts';
 
-interface Entry {
+export interface Entry {
   from: number;
   to: number;
   counts: SliCounts;
@@ -29,9 +29,14 @@ export class SegmentCache {
   }
 
   get(series: string, key: string, nowMs: number): SliCounts | undefined {
+    return this.entry(series, key, nowMs)?.counts;
+  }
+
+  /** The live entry with the range it covers and when it was read. */
+  entry(series: string, key: string, nowMs: number): Readonly<Entry> | undefined {
     const entry = this.#bySeries.get(series)?.get(key);
     if (!entry || nowMs - entry.storedAt > TTL_MS) return undefined;
-    return entry.counts;
+    return entry;
   }
 
   set(series: string, key: string, segment: { from: number; to: number }, counts: SliCounts, generation: number, nowMs: number): void {

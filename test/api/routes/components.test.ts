@@ -72,6 +72,39 @@ describe('component status', () => {
     expect((await component('api'))?.status).toBe('operational');
   });
 
+  it('lists each monitor\'s last 5 results per region, newest first, with error texts for read tokens only', async () => {
+    // 7 rounds: api-health in three regions (eu failing with an error text), web-home in one.
+    const posted: { monitor: string; region: string; at: string; ok: boolean }[] = [];
+    for (let round = 1; round <= 7; round += 1) {
+      const at = new Date(Date.parse(NOW) - 600_000 + round * 10_000).toISOString();
+      const results = [
+        ...['eu', 'us', 'ap'].map((region) => ({ id: randomUUID(), monitor: 'api-health', region, at, ok: region !== 'eu', latencyMs: round, ...(region === 'eu' ? { error: `timeout ${round}` } : {}) })),
+        { id: randomUUID(), monitor: 'web-home', region: 'eu', at, ok: true, latencyMs: 100 + round },
+      ];
+      posted.push(...results);
+      expect((await server.request('/api/v1/results', { method: 'POST', json: { results }, token: ingest })).status).toBe(200);
+    }
+    type Listed = { region: string; at: string; latencyMs: number; error?: string | null };
+    const listed = async (token: string | null) => {
+      const body = (await (await server.request('/api/v1/components', { token })).json()) as { components: { key: string; monitors: { key: string; lastResults: Listed[] }[] }[] };
+      return new Map(body.components.flatMap((entry) => entry.monitors.map((monitor) => [monitor.key, monitor.lastResults] as const)));
+    };
+    const read = await server.tokenWith('read');
+    const internal = await listed(read);
+    const api = internal.get('api-health') ?? [];
+    expect(api).toHaveLength(15);
+    // Rounds 7..3 in each region, newest first, regions in configured order at equal times.
+    expect(api.map((result) => `${result.region}:${result.latencyMs}`)).toEqual(
+      [7, 6, 5, 4, 3].flatMap((round) => [`eu:${round}`, `us:${round}`, `ap:${round}`]),
+    );
+    expect(api.filter((result) => result.region === 'eu').map((result) => result.error)).toEqual(['timeout 7', 'timeout 6', 'timeout 5', 'timeout 4', 'timeout 3']);
+    expect(internal.get('web-home')?.map((result) => result.latencyMs)).toEqual([107, 106, 105, 104, 103]);
+    expect(internal.get('queue')).toEqual([]);
+    const anonymous = await listed(null);
+    expect(anonymous.get('api-health')?.every((result) => result.error === undefined)).toBe(true);
+    expect(anonymous.has('queue')).toBe(false);
+  });
+
   it('hides non-public components from anonymous readers and shows them with a read token', async () => {
     expect((await components()).map((entry) => entry.key)).toEqual(['api', 'web', 'manual']);
     const read = await server.tokenWith('read');

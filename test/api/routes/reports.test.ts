@@ -1,26 +1,87 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionItems, incidentComponents, incidents, nearMisses, rollupsDay, rollupsMinute } from '../../../db/schema/index.ts';
+import { addToRollups } from '../../../api/services/rollup-writer.ts';
+import {
+  actionItems,
+  incidentComponents,
+  incidents,
+  maintenanceComponents,
+  maintenances,
+  nearMisses,
+} from '../../../db/schema/index.ts';
+import { testConfig } from '../../helpers/config.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 
 const MIN = 60_000;
 const t = (text: string) => new Date(text);
 
+/** The default test config plus SLOs that exercise the engine: a Berlin month, time slices, maintenance exclusion. */
+const config = testConfig({
+  components: [
+    { key: 'api', name: 'API' },
+    { key: 'web', name: 'Website' },
+    { key: 'store', name: 'Store' },
+  ],
+  groups: [],
+  slos: [
+    { key: 'api-availability', name: 'API availability', service: 'api', sli: { kind: 'availability', monitors: ['api-health'] }, target: 0.99, window: '30d' },
+    { key: 'web-latency', name: 'Web latency', service: 'web', sli: { kind: 'latency', monitors: ['web-home'], threshold: '300ms' }, target: 0.95, window: '7d' },
+    { key: 'berlin-orders', name: 'Orders', service: 'orders', sli: { kind: 'events' }, target: 0.99, window: 'month', timeZone: 'Europe/Berlin' },
+    {
+      key: 'batch-jobs',
+      name: 'Batch jobs',
+      service: 'batch',
+      sli: { kind: 'events' },
+      target: 0.9,
+      window: 'month',
+      budgetingMethod: 'Timeslices',
+      timeSliceTarget: 0.95,
+      timeSliceWindow: '1h',
+    },
+    { key: 'store-checkout', name: 'Checkout', service: 'store', component: 'store', sli: { kind: 'events' }, target: 0.99, window: 'month' },
+  ],
+});
+
 /**
- * A small fixed history with figures worked out by hand (see the expectations). Only the day
- * and minute rollups the report reads are written, so every number is traceable.
+ * A small fixed history with figures worked out by hand (see the expectations). Events go
+ * through the real rollup writer, so minute, hour and day rows agree as they do in production.
  */
 async function seed(server: TestServer): Promise<void> {
-  const bucketRows = (series: string, start: string, minutes: number, total: number, good: number) =>
-    Array.from({ length: minutes }, (_, index) => ({ series, bucket: Date.parse(start) + index * MIN, total, good }));
+  const events = (slo: string, start: string, minutes: number, total: number, good: number) =>
+    Array.from({ length: minutes }, (_, index) => ({ series: `slo:${slo}`, atMs: Date.parse(start) + index * MIN, total, good }));
   await server.db.write(async (tx) => {
-    await tx.insert(rollupsDay).values([
-      { series: 'slo:api-availability', bucket: Date.parse('2026-10-05T00:00:00Z'), total: 10_000, good: 9_950 },
-      { series: 'slo:api-availability', bucket: Date.parse('2026-09-10T00:00:00Z'), total: 10_000, good: 9_980 },
+    await addToRollups(tx, [
+      // api-availability: October 10,000 events, 50 bad; September 10,000, 20 bad.
+      ...events('api-availability', '2026-09-10T12:00:00Z', 1, 10_000, 9_980),
+      ...events('api-availability', '2026-10-02T12:00:00Z', 1, 2_400, 2_390),
+      ...events('api-availability', '2026-10-05T10:00:00Z', 10, 10, 7),
+      ...events('api-availability', '2026-10-12T12:00:00Z', 1, 7_480, 7_480),
+      ...events('api-availability', '2026-10-20T08:00:00Z', 2, 10, 5),
+      // berlin-orders: 00:30 Berlin on 1 October is still September in UTC; 00:30 on 1 November is October in UTC.
+      ...events('berlin-orders', '2026-09-15T12:00:00Z', 1, 1_000, 998),
+      ...events('berlin-orders', '2026-09-30T22:30:00Z', 1, 1_000, 990),
+      ...events('berlin-orders', '2026-10-15T12:00:00Z', 1, 1_000, 1_000),
+      ...events('berlin-orders', '2026-10-31T23:30:00Z', 1, 1_000, 0),
+      // batch-jobs: 20 hourly slices; 05:00 is 90 % good (a bad slice), 10:00 is exactly 95 % (good).
+      ...Array.from({ length: 20 }, (_, hour) => {
+        const at = `2026-10-03T${String(hour).padStart(2, '0')}:00:00Z`;
+        return hour === 5 ? events('batch-jobs', at, 1, 10, 9) : hour === 10 ? events('batch-jobs', at, 1, 20, 19) : events('batch-jobs', at, 1, 10, 10);
+      }).flat(),
+      // store-checkout: everything bad during the 02:00–03:00 maintenance, left out.
+      ...events('store-checkout', '2026-10-10T02:10:00Z', 1, 100, 0),
+      ...events('store-checkout', '2026-10-10T12:00:00Z', 1, 1_000, 995),
     ]);
-    await tx.insert(rollupsMinute).values([
-      ...bucketRows('slo:api-availability', '2026-10-05T10:00:00Z', 10, 10, 7),
-      ...bucketRows('slo:api-availability', '2026-10-20T08:00:00Z', 2, 10, 5),
-    ]);
+    await tx.insert(maintenances).values({
+      id: 'mw-1',
+      name: 'Database upgrade',
+      status: 'completed',
+      scheduledFor: t('2026-10-10T02:00:00Z'),
+      scheduledUntil: t('2026-10-10T03:00:00Z'),
+      startedAt: t('2026-10-10T02:00:00Z'),
+      completedAt: t('2026-10-10T03:00:00Z'),
+      createdAt: t('2026-10-01T00:00:00Z'),
+      updatedAt: t('2026-10-10T03:00:00Z'),
+    });
+    await tx.insert(maintenanceComponents).values({ maintenanceId: 'mw-1', componentId: 'store' });
     const incident = (id: string, startedAt: string, resolvedAt: string, drill = false) => ({
       id,
       name: `Incident ${id}`,
@@ -80,10 +141,17 @@ async function seed(server: TestServer): Promise<void> {
   });
 }
 
+interface ReportBody {
+  services: { service: string; slos: (Record<string, unknown> & { sloId: string })[] }[];
+  topIncidents: { incidentId: string; budgetConsumed: number; needsPostmortem: boolean; slos: { sloId: string; budgetConsumed: number | null }[] }[];
+}
+
+const sloOf = (report: ReportBody, sloId: string) => report.services.flatMap((service) => service.slos).find((slo) => slo.sloId === sloId);
+
 describe('GET /api/v1/reports/error-budget', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ now: '2026-11-01T12:00:00Z' });
+    server = await startTestServer({ now: '2026-11-01T12:00:00Z', config });
     await seed(server);
   });
   afterAll(() => server.close());
@@ -93,7 +161,7 @@ describe('GET /api/v1/reports/error-budget', () => {
     expect(response.status).toBe(200);
     const report = (await response.json()) as Record<string, unknown> & {
       services: { service: string; slos: Record<string, unknown>[] }[];
-      topIncidents: { incidentId: string; budgetConsumed: number }[];
+      topIncidents: { incidentId: string; budgetConsumed: number; needsPostmortem: boolean }[];
     };
     expect(report['period']).toEqual({ label: '2026-10', kind: 'month', from: '2026-10-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' });
     expect(report['previousPeriod']).toMatchObject({ label: '2026-09' });
@@ -109,13 +177,21 @@ describe('GET /api/v1/reports/error-budget', () => {
       budgetRemaining: 0.5,
       previous: { attainment: 0.998, budgetConsumed: 0.2 },
       trend: { attainmentDelta: -0.003, budgetConsumedDelta: 0.3, direction: 'worse' },
+      timeZone: 'UTC',
+      from: '2026-10-01T00:00:00.000Z',
+      to: '2026-11-01T00:00:00.000Z',
+      budgetingMethod: 'Occurrences',
+      sli: { good: 9_950, total: 10_000 },
+      excludedMs: 0,
     });
     expect(report.services.find((service) => service.service === 'web')?.slos[0]).toMatchObject({ attainment: null, met: null, events: 0 });
-    // A: 10 minutes × 3 bad = 30 of 100; B: 2 × 5 = 10 of 100; C touches no SLO data.
-    expect(report.topIncidents.map((incident) => [incident.incidentId, incident.budgetConsumed])).toEqual([
-      ['A', 0.3],
-      ['B', 0.1],
-      ['C', 0],
+    // The share of a four-week budget, as the postmortem policy counts it. A: 30 bad of the
+    // 12,500 events from 7 Sep 10:10 to 5 Oct 10:10 (budget 125) = 0.24; B: 10 bad of the 10,000
+    // from 22 Sep 08:20 to 20 Oct 08:20 (budget 100) = 0.1; C touches no SLO data.
+    expect(report.topIncidents.map((incident) => [incident.incidentId, incident.budgetConsumed, incident.needsPostmortem])).toEqual([
+      ['A', 0.24, true],
+      ['B', 0.1, false],
+      ['C', 0, false],
     ]);
     // Durations 10, 20, 60 min; starts 14 d 22 h and 4 d 16 h apart.
     expect(report['incidents']).toEqual({
@@ -148,7 +224,11 @@ describe('GET /api/v1/reports/error-budget', () => {
       'slo,api/api-availability,budget_remaining,0.5',
       'slo,api/api-availability,previous_budget_consumed,0.2',
       'slo,web/web-latency,attainment,',
-      'top_incident,A,budget_consumed,0.3',
+      'top_incident,A,budget_consumed,0.24',
+      'top_incident,A,needs_postmortem,true',
+      'slo,orders/berlin-orders,from,2026-09-30T22:00:00.000Z',
+      'slo,batch/batch-jobs,budgeting_method,Timeslices',
+      'slo,store/store-checkout,excluded_ms,3600000',
       'incidents,all,count,3',
       'incidents,all,duration_median_ms,1200000',
       'incidents,all,duration_p90_ms,3600000',
@@ -170,6 +250,72 @@ describe('GET /api/v1/reports/error-budget', () => {
     expect(report.period).toMatchObject({ from: '2026-10-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' });
     expect(report.previousPeriod.label).toBe('2026-Q3');
     expect(report.services[0]?.slos[0]).toMatchObject({ budgetConsumed: 0.5, previous: { budgetConsumed: 0.2 } });
+  });
+
+  it('measures a Europe/Berlin SLO over the Berlin month: 22:00 UTC on 30 September to 23:00 UTC on 31 October', async () => {
+    const report = (await (await server.request('/api/v1/reports/error-budget?period=2026-10')).json()) as ReportBody;
+    // Counted: 00:30 Berlin on 1 October (990 of 1,000) and 15 October (1,000 of 1,000). Not
+    // counted: 00:30 Berlin on 1 November (0 of 1,000), which is still October in UTC.
+    // 10 bad of a 1 % × 2,000 = 20-event budget: half spent. September (Berlin): 2 of 10.
+    expect(sloOf(report, 'berlin-orders')).toMatchObject({
+      timeZone: 'Europe/Berlin',
+      from: '2026-09-30T22:00:00.000Z',
+      to: '2026-10-31T23:00:00.000Z',
+      events: 2_000,
+      badEvents: 10,
+      attainment: 0.995,
+      budgetConsumed: 0.5,
+      budgetRemaining: 0.5,
+      previous: { attainment: 0.998, budgetConsumed: 0.2 },
+    });
+  });
+
+  it('budgets a Timeslices SLO in slices: 19 of 20 hourly slices good is half of a 10 % budget', async () => {
+    const report = (await (await server.request('/api/v1/reports/error-budget?period=2026-10')).json()) as ReportBody;
+    // Slices at ≥ 95 % are good (10:00 at exactly 95 % is); 05:00 at 90 % is bad. Budget: 10 % × 20
+    // slices = 2; one bad slice spends half. Counted as occurrences it would be 2 bad of 210 events.
+    expect(sloOf(report, 'batch-jobs')).toMatchObject({
+      budgetingMethod: 'Timeslices',
+      sli: { good: 19, total: 20 },
+      events: 210,
+      badEvents: 2,
+      attainment: 0.95,
+      met: true,
+      budgetConsumed: 0.5,
+      budgetRemaining: 0.5,
+    });
+  });
+
+  it('leaves the events of a maintenance window on the SLO\'s component out of the month', async () => {
+    const report = (await (await server.request('/api/v1/reports/error-budget?period=2026-10')).json()) as ReportBody;
+    // Without exclusion: 105 bad of 1,100. With it: 5 bad of 1,000, budget 10, half spent.
+    expect(sloOf(report, 'store-checkout')).toMatchObject({
+      events: 1_000,
+      badEvents: 5,
+      attainment: 0.995,
+      budgetConsumed: 0.5,
+      excludedMs: 3_600_000,
+    });
+  });
+
+  it('ranks incidents by the same budget share the postmortem impact and the policy list report', async () => {
+    const report = (await (await server.request('/api/v1/reports/error-budget?period=2026-10')).json()) as ReportBody;
+    const required = (await (await server.request('/api/v1/postmortems/required?from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z')).json()) as {
+      incidents: { incidentId: string; slos: { sloId: string; budgetConsumed: number }[] }[];
+    };
+    // The policy list holds exactly the incidents the report marks, with the same figures.
+    expect(required.incidents.map((incident) => incident.incidentId)).toEqual(
+      report.topIncidents.filter((incident) => incident.needsPostmortem).map((incident) => incident.incidentId),
+    );
+    expect(required.incidents[0]?.slos).toMatchObject([{ sloId: 'api-availability', budgetConsumed: 0.24 }]);
+    for (const incident of report.topIncidents.filter((row) => row.slos.length > 0)) {
+      const created = await server.request('/api/v1/postmortems', { method: 'POST', json: { incidentId: incident.incidentId } });
+      expect(created.status).toBe(201);
+      const postmortem = (await created.json()) as { impact: { slos: { sloId: string; budgetConsumed: number | null }[] } };
+      expect(postmortem.impact.slos.map((slo) => [slo.sloId, slo.budgetConsumed])).toEqual(
+        incident.slos.map((slo) => [slo.sloId, slo.budgetConsumed]),
+      );
+    }
   });
 
   it('rejects a malformed period with a 422 and needs a token', async () => {

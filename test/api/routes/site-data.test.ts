@@ -100,3 +100,68 @@ describe('GET /api/v1/site/components', () => {
     expect((await server.request('/api/v1/site/components?days=0', { token: null })).status).toBe(422);
   });
 });
+
+describe('GET /api/v1/site/incidents', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer({ now: '2026-11-01T12:00:00Z', config });
+  });
+  afterEach(() => server.close());
+
+  interface Page {
+    incidents: { id: string; name: string; started_at: string; postmortem_body: string | null }[];
+    nextCursor: string | null;
+  }
+  const get = async (query: string) => {
+    const response = await server.request(`/api/v1/site/incidents${query}`, { token: null });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Page;
+  };
+  /** 60 incidents, one every 5 days back from 2026-10-31 (so across five months), plus a drill. */
+  async function seed(): Promise<void> {
+    for (let index = 0; index < 60; index += 1) {
+      const startedAt = new Date(Date.parse('2026-10-31T10:00:00Z') - index * 5 * 86_400_000).toISOString();
+      const response = await server.request('/api/v1/incidents', {
+        method: 'POST',
+        json: { name: `Incident ${index}`, impact: 'minor', body: 'x', status: 'resolved', startedAt },
+      });
+      expect(response.status).toBe(201);
+    }
+    const drill = await server.request('/api/v1/incidents', { method: 'POST', json: { name: 'Drill', impact: 'critical', body: 'x', drill: true } });
+    expect(drill.status).toBe(201);
+  }
+
+  it('pages through every non-drill incident, newest first, beyond the 50 of incidents.json', async () => {
+    await seed();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await get(`?limit=25${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.incidents.map((incident) => incident.name));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== null && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: 60 }, (_, index) => `Incident ${index}`));
+    const v2 = (await (await server.request('/api/v2/incidents.json', { token: null })).json()) as { incidents: unknown[] };
+    expect(v2.incidents).toHaveLength(50);
+  });
+
+  it('limits to incidents that started in [from, to)', async () => {
+    await seed();
+    const { incidents, nextCursor } = await get('?from=2026-09-01T00:00:00Z&to=2026-10-01T00:00:00Z');
+    expect(nextCursor).toBeNull();
+    expect(incidents.length).toBeGreaterThan(0);
+    expect(incidents.every((incident) => incident.started_at.startsWith('2026-09'))).toBe(true);
+    // 2026-10-31 minus 7..12 × 5 days (Sep 26 … Sep 1) falls in September: six incidents.
+    expect(incidents.map((incident) => incident.name)).toEqual([7, 8, 9, 10, 11, 12].map((index) => `Incident ${index}`));
+  });
+
+  it('rejects a malformed cursor and an empty range with a 422', async () => {
+    expect((await server.request('/api/v1/site/incidents?cursor=bm90LWEtY3Vyc29y', { token: null })).status).toBe(422);
+    expect((await server.request('/api/v1/site/incidents?cursor=a%20b', { token: null })).status).toBe(422);
+    expect((await server.request('/api/v1/site/incidents?from=2026-10-01T00:00:00Z&to=2026-09-01T00:00:00Z', { token: null })).status).toBe(422);
+    expect((await server.request('/api/v1/site/incidents?limit=0', { token: null })).status).toBe(422);
+  });
+});

@@ -105,6 +105,88 @@ describe('Statuspage-compatible /api/v2', () => {
     expect(components.find((component) => component.id === 'api')?.status).toBe('operational');
   });
 
+  async function openResolved(name: string): Promise<string> {
+    const opened = await server.request('/api/v1/incidents', {
+      method: 'POST',
+      json: { name, impact: 'minor', body: 'Looking.', components: [{ id: 'api', status: 'degraded_performance' }] },
+    });
+    const { id } = (await opened.json()) as { id: string };
+    expect((await server.request(`/api/v1/incidents/${id}/resolve`, { method: 'POST', json: { body: 'Fixed.' } })).status).toBeLessThan(300);
+    return id;
+  }
+
+  async function postmortem(incidentId: string, visibility: 'public' | 'internal', publish: boolean) {
+    const created = await server.request('/api/v1/postmortems', {
+      method: 'POST',
+      json: {
+        incidentId,
+        visibility,
+        summary: 'A bad config push <script>window.x=1</script>turned off the cache.',
+        rootCause: 'The config loader accepted an empty list. <img src=x onerror="alert(1)">',
+        contributingFactors: ['No canary for config', 'Alert routed to an old rota'],
+        whereWeGotLucky: 'It happened at a quiet hour & traffic was low.',
+        lessons: '> Validate config like code.',
+      },
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    if (publish) expect((await server.request(`/api/v1/postmortems/${id}`, { method: 'PATCH', json: { status: 'published' } })).status).toBe(200);
+    return id;
+  }
+
+  type V2Incident = {
+    id: string;
+    status: string;
+    postmortem_body: string | null;
+    postmortem_published_at: string | null;
+    postmortem_body_last_updated_at: string | null;
+  };
+
+  it('carries a published public postmortem as postmortem_body (sections as Markdown, no HTML) and moves the incident to "postmortem"', async () => {
+    const id = await openResolved('Cache outage');
+    await postmortem(id, 'public', true);
+    const { incidents } = (await get('incidents')) as unknown as { incidents: V2Incident[] };
+    const incident = incidents.find((entry) => entry.id === id);
+    expect(incident?.status).toBe('postmortem');
+    expect(incident?.postmortem_published_at).toBe(NOW.replace('Z', '.000Z'));
+    expect(incident?.postmortem_body_last_updated_at).toBe(NOW.replace('Z', '.000Z'));
+    const body = incident?.postmortem_body ?? '';
+    expect(body).toBe(
+      [
+        '## Summary\n\nA bad config push turned off the cache.',
+        '## Root cause\n\nThe config loader accepted an empty list.',
+        '## Contributing factors\n\n- No canary for config\n- Alert routed to an old rota',
+        '## Where we got lucky\n\nIt happened at a quiet hour & traffic was low.',
+        '## Lessons\n\n> Validate config like code.',
+      ].join('\n\n'),
+    );
+  });
+
+  it('leaves postmortem fields null for drafts and internal postmortems', async () => {
+    const draft = await openResolved('Draft one');
+    await postmortem(draft, 'public', false);
+    const internal = await openResolved('Internal one');
+    await postmortem(internal, 'internal', true);
+    const { incidents } = (await get('incidents')) as unknown as { incidents: V2Incident[] };
+    for (const id of [draft, internal]) {
+      const incident = incidents.find((entry) => entry.id === id);
+      expect(incident).toMatchObject({ status: 'resolved', postmortem_body: null, postmortem_published_at: null });
+    }
+  });
+
+  it('stops incidents.json at 50, as Statuspage does', async () => {
+    for (let index = 0; index < 52; index += 1) {
+      const response = await server.request('/api/v1/incidents', {
+        method: 'POST',
+        json: { name: `Blip ${index}`, impact: 'none', body: 'x', status: 'resolved', startedAt: new Date(Date.parse(NOW) - (index + 1) * 3_600_000).toISOString() },
+      });
+      expect(response.status).toBe(201);
+    }
+    const { incidents } = (await get('incidents')) as unknown as { incidents: { name: string }[] };
+    expect(incidents).toHaveLength(50);
+    expect(incidents[0]?.name).toBe('Blip 0');
+  });
+
   it('answers 304 to a poller that sends the ETag back', async () => {
     const first = await server.request('/api/v2/summary.json', { token: null });
     const etag = first.headers.get('etag');

@@ -37,6 +37,7 @@ function slo(overrides: Partial<DetectorSlo> = {}): DetectorSlo {
     sliKind: 'availability',
     target: 0.99,
     windowMs: 30 * DAY,
+    window: { kind: 'rolling', ms: 30 * DAY },
     monitors: ['api'],
     latencyThresholdMs: null,
     alertRules: RULES,
@@ -246,6 +247,19 @@ describe('burn_spike', () => {
     expect(found[0]?.evidence['peak']).toMatchObject({ rule: { name: 'page-1h', burnRate: 14.4 }, shortBurnRate: 30, longBurnRate: 2.5, shortWindowBad: 15 });
     // 30× over the 1 h long window of a 30-day SLO: 30 / 720 of the budget.
     expect(found[0]?.budgetAtRisk).toBeCloseTo(30 / 720, 6);
+  });
+
+  it('caps budget at risk at the time left in a calendar month: 17 minutes before October ends', () => {
+    // The same spike, starting at 22:00 UTC on 31 October: the peak is measured at 23:43.
+    const start = Date.parse('2026-10-31T22:00:00Z');
+    const sloMinutes = new Map([['api-avail', { ...minutes(240, 10, (i) => (i >= 100 && i <= 102 ? 5 : 0)), startMs: start }]]);
+    const month = (timeZone: string) => slo({ window: { kind: 'calendar', unit: 'month', timeZone } });
+    const spikeIn = (timeZone: string) =>
+      nearMissesOf(input({ fromMs: start, toMs: start + 240 * MIN, slos: [month(timeZone)], sloMinutes }), 'burn_spike')[0];
+    // UTC: 30× for the 17 minutes left of October's 31 days (not the rule's 1 h): 510 / 44,640.
+    expect(spikeIn('UTC')?.budgetAtRisk).toBeCloseTo(30 * 17 / (31 * 1440), 6);
+    // Europe/Berlin: 23:43 UTC is 00:43 on 1 November, a 30-day month with all of the hour ahead: 30 / 720.
+    expect(spikeIn('Europe/Berlin')?.budgetAtRisk).toBeCloseTo(30 / 720, 6);
   });
 
   it('ignores a single failed probe', () => {

@@ -38,9 +38,15 @@ describe('SLO math (SRE Workbook figures)', () => {
     expect(sloStatus(errorBudget({ good: 998, total: 1000 }, 0.99), false)).toBe('healthy');
   });
 
-  it('reports budget at risk against what remains', () => {
-    expect(budgetAtRisk(14.4, HOUR, 30 * DAY, 0.5)).toBe(0.04);
-    expect(budgetAtRisk(14.4, HOUR, 30 * DAY, 0)).toBeNull();
+  it('reports budget at risk as the share of the whole budget the burn would spend had it continued', () => {
+    // 14.4× for 1 h of a 30-day window: 2 % of the budget, whatever is left of it.
+    expect(budgetAtRisk(14.4, HOUR, 30 * DAY)).toBe(0.02);
+    // 100× for the 10 minutes left in a 31-day month: 1,000 / 44,640 of the budget.
+    expect(budgetAtRisk(100, 10 * 60_000, 31 * DAY)).toBeCloseTo(1000 / 44_640, 12);
+    // Capped at the whole budget; nothing at risk without a burn or time left.
+    expect(budgetAtRisk(100, 30 * DAY, 30 * DAY)).toBe(1);
+    expect(budgetAtRisk(0, HOUR, 30 * DAY)).toBe(0);
+    expect(budgetAtRisk(14.4, 0, 30 * DAY)).toBe(0);
   });
 });
 

@@ -1,0 +1,110 @@
+import type { SliCounts } from '../../domain/slo/math.ts';
+import { decompose, NO_HORIZONS, type Horizons, type Segment } from '../../domain/slo/segments.ts';
+import type { SegmentCache } from './segment-cache.ts';
+
+/**
+ * Window sums carried from one evaluation to the next. A dashboard polling once a minute (and
+ * the alert evaluator) moves every window by one minute, which makes its head and tail rollup
+ * segments new and, for 1,000 SLOs, costs a few hundred thousand minute rows each time. The
+ * sum over the previous range [a, b) is kept per series and window ("slot"); the new range
+ * [c, d) is then a + the few minutes [b, d) − the few minutes [a, c), i.e. two or three rows.
+ *
+ * The kept sum lives in the segment cache as an entry covering [a, b), so a late or backfilled
+ * write inside it drops it exactly like a cached segment; a read that raced with a write is not
+ * kept (generation check); and it keeps the time of its oldest read, so the cache's TTL still
+ * bounds staleness from writers in other processes (the chain is rebuilt from segments then).
+ * Only whole counts are carried: float counts (Prometheus increases) are always summed afresh,
+ * so no rounding can creep in and the result is the same number the segments give.
+ */
+
+/** A carried sum is only moved by this much; beyond it the segments are as cheap. */
+const MAX_SHIFT_MS = 60 * 60_000;
+
+export interface WindowPlan {
+  series: string;
+  slot: string;
+  from: number;
+  to: number;
+  /** The carried sum the parts adjust, or zero when summing from segments. */
+  base: SliCounts;
+  /** Segments to add (+1) or subtract (−1). */
+  parts: { segment: Segment; sign: 1 | -1 }[];
+  /** Whether `parts` are one-off minute ranges not worth caching on their own. */
+  transient: boolean;
+  generation: number;
+  /** When the oldest read this sum rests on was made (what the TTL counts from). */
+  storedAt: number;
+  nowMs: number;
+  /** Nothing to read or store: the carried sum is this very range. */
+  exact: boolean;
+}
+
+const slotKey = (slot: string) => `window:${slot}`;
+
+/** `[a, b)` as signed parts: added when a < b, subtracted (reversed) when b < a. */
+function signedRange(a: number, b: number, sign: 1 | -1): { segment: Segment; sign: 1 | -1 }[] {
+  if (a === b) return [];
+  const [from, to, s] = a < b ? [a, b, sign] : [b, a, (-sign) as 1 | -1];
+  return decompose(from, to, NO_HORIZONS).map((segment) => ({ segment, sign: s }));
+}
+
+/** Every part is read at a resolution whose rows are still kept (compaction drops old minutes, then hours). */
+function retained(parts: readonly { segment: Segment }[], horizons: Horizons): boolean {
+  return parts.every(({ segment }) =>
+    segment.resolution === 'minute' ? segment.from >= horizons.minuteFrom : segment.resolution === 'hour' ? segment.from >= horizons.hourFrom : true,
+  );
+}
+
+/**
+ * How to get the sum of `series` over [from, to) (already aligned to the kept resolution, see
+ * `effectiveFrom`): from the carried sum when it is this range or a small shift of it, else from
+ * the rollup segments (`fresh`, which `decompose` with the horizons gives).
+ */
+export function planWindow(
+  cache: SegmentCache,
+  horizons: Horizons,
+  nowMs: number,
+  series: string,
+  slot: string,
+  from: number,
+  to: number,
+  fresh: () => Segment[],
+): WindowPlan {
+  const generation = cache.generation(series);
+  const carried = cache.entry(series, slotKey(slot), nowMs);
+  const plan = { series, slot, from, to, generation, nowMs };
+  if (carried && carried.from === from && carried.to === to) {
+    return { ...plan, base: carried.counts, parts: [], transient: true, storedAt: carried.storedAt, exact: true };
+  }
+  if (carried && Math.abs(to - carried.to) <= MAX_SHIFT_MS && Math.abs(from - carried.from) <= MAX_SHIFT_MS) {
+    // [from, to) = [a, b) + (b → to) − (a → from), each signed, for any small shift either way.
+    const parts = [...signedRange(carried.to, to, 1), ...signedRange(carried.from, from, -1)];
+    if (retained(parts, horizons)) {
+      return { ...plan, base: carried.counts, parts, transient: true, storedAt: carried.storedAt, exact: false };
+    }
+  }
+  return { ...plan, base: { good: 0, total: 0 }, parts: fresh().map((segment) => ({ segment, sign: 1 })), transient: false, storedAt: nowMs, exact: false };
+}
+
+/**
+ * The window's sum once its parts are summed (`partSum` looks one up; undefined is zero), and
+ * the sum carried for the next evaluation. A range older than the one carried never replaces it,
+ * so a `?at=` in the past or a history query does not push the live window out.
+ */
+export function finishWindow(cache: SegmentCache, plan: WindowPlan, partSum: (segment: Segment) => SliCounts | undefined): SliCounts {
+  if (plan.exact) return plan.base;
+  let good = plan.base.good;
+  let total = plan.base.total;
+  for (const { segment, sign } of plan.parts) {
+    const sum = partSum(segment);
+    if (!sum) continue;
+    good += sign * sum.good;
+    total += sign * sum.total;
+  }
+  const counts = { good, total };
+  if (Number.isInteger(good) && Number.isInteger(total)) {
+    const kept = cache.entry(plan.series, slotKey(plan.slot), plan.nowMs);
+    if (!kept || plan.to >= kept.to) cache.set(plan.series, slotKey(plan.slot), plan, counts, plan.generation, plan.storedAt);
+  }
+  return counts;
+}
