@@ -7,6 +7,7 @@ import { createApp, createDeps } from './app.ts';
 import { ConfigError, loadConfigFile } from './config/load.ts';
 import { syncConfig } from './config/sync.ts';
 import { backfillDemoHistory } from './demo/backfill.ts';
+import { seedDemoHistory } from './demo/history.ts';
 import { startDemoTarget } from './demo/target.ts';
 import { EnvError, loadEnv } from './env.ts';
 import { systemClock } from './lib/clock.ts';
@@ -35,15 +36,16 @@ async function main(): Promise<void> {
   logger.info(sync, 'config synced');
   const adminToken = await ensureAdminToken(database, clock.now(), env.HEADROOM_ADMIN_TOKEN);
 
+  const publicUrl = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
   const closers: Array<() => Promise<void> | void> = [];
   if (demo) {
     const target = await startDemoTarget(DEMO_TARGET_PORT, clock);
     closers.push(() => new Promise<void>((done) => target.server.close(() => done())));
     const written = await backfillDemoHistory(database, config, clock.now());
-    logger.info({ written }, 'demo history backfilled');
+    const incidents = await seedDemoHistory(database, clock.now(), publicUrl, config.page.name);
+    logger.info({ written, incidents }, 'demo history backfilled');
   }
 
-  const publicUrl = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
   const options = {
     db: database,
     config,

@@ -24,9 +24,10 @@ export function demoResponse(path: string, atMs: number): DemoResponse {
   const base = 40 + noise(minute, path.length) * 80;
   switch (path) {
     case '/api/health': {
-      // A 45-minute outage every 23 days and a short failure streak (a near miss) most days.
-      if (day % 23 === 5 && minuteOfDay >= 600 && minuteOfDay < 645) return { status: 503, latencyMs: base, body: 'down' };
-      if (minuteOfDay === 300 + (day % 7) * 60) return { status: 500, latencyMs: base, body: 'error' };
+      // A 20-minute outage every 23 days (about half of a 30-day 99.9 % budget each time) and,
+      // every third day, a one-minute failure streak below the down threshold: a near miss.
+      if (day % 23 === 5 && minuteOfDay >= 600 && minuteOfDay < 620) return { status: 503, latencyMs: base, body: 'down' };
+      if (day % 3 === 0 && minuteOfDay === 301 + (day % 7) * 60) return { status: 500, latencyMs: base, body: 'error' };
       const slow = noise(minute, 3) > 0.985;
       return { status: 200, latencyMs: slow ? 900 + base : base, body: 'ok' };
     }
@@ -37,8 +38,8 @@ export function demoResponse(path: string, atMs: number): DemoResponse {
       return { status: 200, latencyMs: base + 60, body: 'ok' };
     }
     case '/': {
-      // A slow spell for an hour every few days eats into the latency SLO.
-      const slowSpell = day % 4 === 1 && minuteOfDay >= 780 && minuteOfDay < 840;
+      // A 20-minute slow spell every four days eats into the latency SLO (about a third of it).
+      const slowSpell = day % 4 === 1 && minuteOfDay >= 780 && minuteOfDay < 800;
       return { status: 200, latencyMs: slowSpell ? 650 + base : base + 120, body: '<h1>Acme</h1>' };
     }
     default:

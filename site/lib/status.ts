@@ -126,3 +126,10 @@ export const incidentStatusLabel = (status: string): string => status.charAt(0).
 /** Newest first by display time. */
 export const sortedUpdates = <T extends { display_at?: string | null | undefined; created_at: string }>(updates: readonly T[]): T[] =>
   [...updates].sort((a, b) => Date.parse(b.display_at ?? b.created_at) - Date.parse(a.display_at ?? a.created_at));
+
+/**
+ * Moves rendered Markdown headings down `by` levels (h2 → h3), so a document embedded under a
+ * page's own h2 keeps the outline in order; h6 is the floor.
+ */
+export const demoteHeadings = (html: string, by = 1): string =>
+  html.replace(/<(\/?)h([1-6])(?=[\s>])/gi, (_match, slash: string, level: string) => `<${slash}h${Math.min(6, Number(level) + by)}`);

@@ -22,7 +22,7 @@ const config = validateConfig({
   monitors: [{ key: 'api-health', component: 'api', kind: 'http' as const, url: 'http://127.0.0.1:9/health', regions: ['eu'] }],
 });
 
-describe('the banner refresh script', () => {
+describe('the published site, live', () => {
   let server: TestServer;
   let dataDir: string;
   let publisher: SitePublisher;
@@ -97,5 +97,39 @@ describe('the banner refresh script', () => {
     expect(await note(page).innerText()).toContain('The current status is unknown');
     expect(await note(page).innerText()).not.toContain('All Systems Operational');
     await page.context().close();
+  });
+
+  it('lets other sites frame the widget and use the badges, and nothing else', async () => {
+    const widget = await fetch(`${server.baseUrl}/widget/`);
+    expect(widget.headers.get('x-frame-options')).toBeNull();
+    expect(widget.headers.get('content-security-policy')).toContain('frame-ancestors *');
+    expect(widget.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    const badge = await fetch(`${server.baseUrl}/badges/api/status.svg`);
+    expect(badge.status).toBe(200);
+    expect(badge.headers.get('content-type')).toBe('image/svg+xml');
+    expect(badge.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(badge.headers.get('x-frame-options')).toBeNull();
+    expect(await badge.text()).toContain('API: operational');
+    const home = await fetch(`${server.baseUrl}/`);
+    expect(home.headers.get('x-frame-options')).toBe('DENY');
+    expect(home.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    // In the browser, from another origin: the widget shows in its frame, the home page does not.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.route('http://embedder.test/', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><title>Embedder</title><iframe name="w" src="${server.baseUrl}/widget/"></iframe><iframe name="h" src="${server.baseUrl}/"></iframe><img alt="badge" src="${server.baseUrl}/badges/api/uptime-30d.svg">`,
+      }),
+    );
+    await page.goto('http://embedder.test/');
+    await page.waitForLoadState('load');
+    const widgetFrame = page.frame({ name: 'w' });
+    expect(await widgetFrame?.locator('h1').innerText()).not.toBe('');
+    expect(await widgetFrame?.locator('a').getAttribute('target')).toBe('_top');
+    const homeFrame = page.frame({ name: 'h' });
+    expect(await homeFrame?.locator('#banner-desc').count()).toBe(0);
+    expect(await page.locator('img[alt="badge"]').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await context.close();
   });
 });
