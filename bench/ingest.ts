@@ -10,7 +10,7 @@ import { validateConfig } from '../api/config/load.ts';
 import { syncConfig } from '../api/config/sync.ts';
 import type { ProbeResultInput } from '../api/routes/results/schemas.ts';
 import { ensureAdminToken } from '../api/services/tokens.ts';
-import { createDb, migrateDb } from '../db/client.ts';
+import { CACHE_SIZE, createDb, migrateDb } from '../db/client.ts';
 import { ratioOf, type Benchmark } from './harness.ts';
 
 const TOTAL = Number(process.env['BENCH_INGEST_RESULTS'] ?? 1_000_000);
@@ -81,6 +81,7 @@ export const ingestBenchmark: Benchmark = {
       const raw = createClient({ url: `file:${join(dir, 'raw.db')}`, timeout: 5000 });
       await raw.execute('PRAGMA journal_mode = WAL');
       await raw.execute('PRAGMA synchronous = NORMAL');
+      await raw.execute(`PRAGMA cache_size = ${CACHE_SIZE}`);
       const database = await createDb({ url: `file:${join(dir, 'http.db')}` });
       await migrateDb(database);
       // Identical table: the same CREATE TABLE and the same indexes.

@@ -23,7 +23,10 @@ export type Tx = Omit<Db, '$client' | 'transaction'> & {
 
 export interface Database {
   orm: Db;
+  /** Reads (and the database's identity for caches). */
   client: Client;
+  /** The connection writes run on (the same client for in-memory and server databases). */
+  writer: Client;
   url: string;
   /**
    * Runs `fn` in one write transaction. Writes are queued in-process first: the embedded
@@ -40,6 +43,9 @@ export interface DbOptions {
   authToken?: string | undefined;
 }
 
+/** Page cache per connection, in KiB (negative = KiB in SQLite): 64 MiB instead of the default 2 MiB. */
+export const CACHE_SIZE = -65_536;
+
 const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export function isEmbeddedUrl(url: string): boolean {
@@ -52,20 +58,35 @@ export async function createDb({ url, authToken }: DbOptions): Promise<Database>
     const path = url.slice('file:'.length);
     if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   }
-  const open = () => createClient({ url, authToken, timeout: 5000 });
+  const embedded = isEmbeddedUrl(url);
+  const inMemory = url.includes(':memory:');
+  const open = (concurrency?: number) => () => createClient({ url, authToken, timeout: 5000, ...(concurrency ? { concurrency } : {}) });
   // Embedded files only: after SQLITE_BUSY the embedded driver's connection stays broken, so the
   // client is swapped for a fresh one (see renewable-client.ts). An in-memory database would be
   // lost by that, and a libSQL server's streams do not have the defect.
-  const renewable = isEmbeddedUrl(url) && !url.includes(':memory:');
-  const client: Client = renewable ? new RenewableClient(open) : open();
-  if (isEmbeddedUrl(url)) {
+  const renewable = embedded && !inMemory;
+  const client: Client = renewable ? new RenewableClient(open()) : open()();
+  // Writes are serialised by the queue below anyway, so an embedded file gets one dedicated
+  // write connection, tuned once (PRAGMAs are per connection and the read pool's connections
+  // come and go): synchronous=NORMAL, which WAL makes safe against a process crash, and a
+  // larger page cache. An in-memory database has only one connection, so it writes on it.
+  const writer: Client = renewable ? new RenewableClient(open(1)) : client;
+  if (embedded) {
     // WAL lets readers (the site build, public reads) run while ingest writes; it persists in the file.
     await client.execute('PRAGMA journal_mode = WAL');
-    await client.execute('PRAGMA synchronous = NORMAL');
   }
+  let tunedGeneration = -1;
+  const tuneWriter = async () => {
+    const generation = writer instanceof RenewableClient ? writer.renewals : 0;
+    if (!embedded || generation === tunedGeneration) return;
+    await writer.execute('PRAGMA synchronous = NORMAL');
+    await writer.execute(`PRAGMA cache_size = ${CACHE_SIZE}`);
+    tunedGeneration = generation;
+  };
   const db = drizzle(client, { schema });
   const runInTransaction = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
-    const transaction = await client.transaction('write');
+    await tuneWriter();
+    const transaction = await writer.transaction('write');
     try {
       // drizzle's libSQL session only calls execute/batch on its client, which a Transaction has.
       const committed: Array<() => void> = [];
@@ -88,13 +109,17 @@ export async function createDb({ url, authToken }: DbOptions): Promise<Database>
   return {
     orm: db,
     client,
+    writer,
     url,
     write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       const run = queue.then(() => runInTransaction(fn));
       queue = run.catch(() => undefined);
       return run;
     },
-    close: () => client.close(),
+    close: () => {
+      if (writer !== client) writer.close();
+      client.close();
+    },
   };
 }
 

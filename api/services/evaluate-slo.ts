@@ -2,7 +2,7 @@ import { asc, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { slos, type ErrorBudgetPolicy } from '../../db/schema/slos.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS, sloSeries, type Resolution } from '../domain/rollups.ts';
-import { BURN_RATE_WINDOWS, evaluateRule, formatWindow, parseRules, type RuleEvaluation } from '../domain/slo/alerts.ts';
+import { BURN_RATE_WINDOWS, evaluateRule, formatWindow, parseRules, type ParsedRule, type RuleEvaluation } from '../domain/slo/alerts.ts';
 import { burnRateOf, errorBudget, sliRatio, sloStatus, ZERO, type ErrorBudget, type SliCounts, type SloStatus } from '../domain/slo/math.ts';
 import { decompose, effectiveFrom, intersect, mergeIntervals, NO_HORIZONS, type Horizons, type Segment } from '../domain/slo/segments.ts';
 import { sliceCounts, type BucketCounts } from '../domain/slo/timeslices.ts';
@@ -79,6 +79,7 @@ export async function evaluateSlos(database: Database, rows: readonly SloRow[], 
 
 interface Plan {
   slo: SloRow;
+  rules: ParsedRule[];
   series: string;
   window: SloWindow;
   bounds: { from: number; to: number };
@@ -114,7 +115,7 @@ export async function evaluateSlosDetailed(
       const length = floorTo(ms, MINUTE_MS);
       if (length > 0) windows.set(length, { from: end - length, to: end });
     }
-    plans.push({ slo, series: sloSeries(slo.id), window, bounds, windows, excluded: [] });
+    plans.push({ slo, rules, series: sloSeries(slo.id), window, bounds, windows, excluded: [] });
   }
 
   const earliest = Math.min(end, ...plans.flatMap((plan) => [...plan.windows.values()].map((w) => w.from)));
@@ -157,8 +158,7 @@ async function occurrenceCounts(database: Database, plans: readonly Plan[], hori
   const cache = segmentCacheFor(database.client);
   const nowMs = Date.now();
   const requests = new Map<string, SegmentRequest>();
-  const read = (series: string, segment: Segment, keep: boolean): string => {
-    const key = segmentKey(segment);
+  const read = (series: string, segment: Segment, keep: boolean, key = segmentKey(segment)): string => {
     const request = requests.get(key) ?? { ...segment, series: new Set<string>(), keep: false };
     request.series.add(series);
     request.keep = request.keep === true || keep;
@@ -173,15 +173,16 @@ async function occurrenceCounts(database: Database, plans: readonly Plan[], hori
         bounds.to > from
           ? planWindow(cache, horizons, nowMs, plan.series, String(length), from, bounds.to, () => decompose(bounds.from, bounds.to, horizons))
           : null;
-      for (const part of window?.parts ?? []) read(plan.series, part.segment, !window?.transient);
-      const excluded = exclusionSegments(bounds.from, bounds.to, plan.excluded, horizons).map((segment) => read(plan.series, segment, true));
+      for (const part of window?.parts ?? []) read(plan.series, part.segment, !window?.transient, part.key);
+      const excluded =
+        plan.excluded.length === 0 ? [] : exclusionSegments(bounds.from, bounds.to, plan.excluded, horizons).map((segment) => read(plan.series, segment, true));
       windows.push({ plan, length, window, excluded });
     }
   }
   const sums = requests.size > 0 ? await sumSegments(database, requests.values()) : new Map<string, Map<string, SliCounts>>();
   const out = new Map<string, Map<number, SliCounts>>();
   for (const { plan, length, window, excluded } of windows) {
-    const gross = window ? finishWindow(cache, window, (segment) => sums.get(segmentKey(segment))?.get(plan.series)) : ZERO;
+    const gross = window ? finishWindow(cache, window, (key) => sums.get(key)?.get(plan.series)) : ZERO;
     const counts = { good: gross.good, total: gross.total };
     for (const key of excluded) {
       const sum = sums.get(key)?.get(plan.series);
@@ -232,7 +233,7 @@ function assemble(plan: Plan, windows: Map<number, SliCounts>, at: Date): SloEva
   const burnRates = Object.fromEntries(
     BURN_RATE_WINDOWS.map((name, index) => [name, burnRateOf(windows.get(BURN_WINDOW_MS[index] ?? 0) ?? ZERO, slo.target)]),
   ) as Record<BurnRateWindow, number | null>;
-  const alerts = parseRules(slo.alertRules).map((rule) =>
+  const alerts = plan.rules.map((rule) =>
     evaluateRule(rule, windows.get(floorTo(rule.longWindowMs, MINUTE_MS)) ?? ZERO, windows.get(floorTo(rule.shortWindowMs, MINUTE_MS)) ?? ZERO, slo.target),
   );
   const excludedMs = intersect(plan.bounds.from, plan.bounds.to, plan.excluded).reduce((sum, part) => sum + part.to - part.from, 0);

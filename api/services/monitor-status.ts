@@ -1,3 +1,4 @@
+import type { InValue } from '@libsql/client';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { components, monitors, monitorState, type ComponentStatus } from '../../db/schema/index.ts';
@@ -57,6 +58,7 @@ export async function advanceStatuses(tx: Tx, inserted: readonly ProbeResult[], 
 
   const monitorChanges: MonitorStateChange[] = [];
   const touchedComponents = new Set<string>();
+  const upserts: InValue[][] = [];
   for (const [key, results] of bySeries) {
     const first = results[0];
     const monitor = first ? monitorById.get(first.monitor) : undefined;
@@ -84,26 +86,65 @@ export async function advanceStatuses(tx: Tx, inserted: readonly ProbeResult[], 
       });
     }
     const changed = streak.status !== before;
-    const values = {
-      ...streak,
-      lastResultAt: latest.at,
-      lastOk: latest.ok,
-      lastLatencyMs: latest.latencyMs,
-      lastError: latest.error ?? null,
-      ...(changed ? { changedAt: latest.at } : {}),
-    };
-    await tx
-      .insert(monitorState)
-      .values({ monitorId: first.monitor, region: first.region, ...values })
-      .onConflictDoUpdate({ target: [monitorState.monitorId, monitorState.region], set: values });
+    upserts.push([
+      first.monitor,
+      first.region,
+      streak.status,
+      streak.consecutiveFailures,
+      streak.consecutiveSuccesses,
+      streak.consecutiveSlow,
+      streak.consecutiveFast,
+      latest.at.getTime(),
+      latest.ok ? 1 : 0,
+      latest.latencyMs,
+      latest.error ?? null,
+      changed ? latest.at.getTime() : null,
+    ]);
     if (changed) {
       monitorChanges.push({ monitorId: first.monitor, region: first.region, from: before, to: streak.status });
       if (monitor.componentId) touchedComponents.add(monitor.componentId);
     }
   }
 
+  await upsertStates(tx, upserts);
   const componentChanges = await rederiveComponents(tx, [...touchedComponents], now);
   return { monitors: monitorChanges, components: componentChanges };
+}
+
+const STATE_COLUMNS = [
+  'monitor_id',
+  'region',
+  'status',
+  'consecutive_failures',
+  'consecutive_successes',
+  'consecutive_slow',
+  'consecutive_fast',
+  'last_result_at',
+  'last_ok',
+  'last_latency_ms',
+  'last_error',
+  'changed_at',
+];
+const STATE_UPDATES = STATE_COLUMNS.slice(2)
+  .map((column) => (column === 'changed_at' ? 'changed_at = coalesce(excluded.changed_at, changed_at)' : `${column} = excluded.${column}`))
+  .join(', ');
+const STATES_PER_STATEMENT = Math.floor(32_000 / STATE_COLUMNS.length);
+
+/**
+ * Every touched series' state in one multi-row upsert (this runs inside every ingest, so it is
+ * prebuilt SQL rather than one drizzle statement per series). `changed_at` moves only when the
+ * status did.
+ */
+async function upsertStates(tx: Tx, rows: readonly InValue[][]): Promise<void> {
+  for (let start = 0; start < rows.length; start += STATES_PER_STATEMENT) {
+    const chunk = rows.slice(start, start + STATES_PER_STATEMENT);
+    await tx.$client.execute({
+      sql: `INSERT INTO monitor_state (${STATE_COLUMNS.join(', ')}) VALUES ${chunk
+        .map(() => `(${STATE_COLUMNS.map(() => '?').join(',')})`)
+        .join(',')} ON CONFLICT (monitor_id, region) DO UPDATE SET ${STATE_UPDATES}`,
+      args: chunk.flat(),
+    });
+  }
 }
 
 /** Re-derives and stores the monitor status of the given components; returns those that changed. */

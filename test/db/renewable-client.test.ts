@@ -11,8 +11,9 @@ describe('database writes after SQLITE_BUSY', () => {
     database = await createTempDb();
     const db = database;
     await db.write((tx) => tx.$client.execute("INSERT INTO app_meta (key, value, updated_at) VALUES ('before', '1', '2025-01-01T00:00:00Z')"));
-    expect(db.client).toBeInstanceOf(RenewableClient);
-    const renewable = db.client as RenewableClient;
+    // Writes run on the database's dedicated write client; that is the one renewed.
+    expect(db.writer).toBeInstanceOf(RenewableClient);
+    const renewable = db.writer as RenewableClient;
 
     // A read transaction opened before the failure keeps its connection until it ends.
     const reader = await db.client.transaction('read');

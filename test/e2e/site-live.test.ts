@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -116,13 +118,16 @@ describe('the published site, live', () => {
     // In the browser, from another origin: the widget shows in its frame, the home page does not.
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.route('http://embedder.test/', (route) =>
-      route.fulfill({
-        contentType: 'text/html',
-        body: `<!doctype html><title>Embedder</title><iframe name="w" src="${server.baseUrl}/widget/"></iframe><iframe name="h" src="${server.baseUrl}/"></iframe><img alt="badge" src="${server.baseUrl}/badges/api/uptime-30d.svg">`,
-      }),
-    );
-    await page.goto('http://embedder.test/');
+    // The embedding page lives on another origin (another loopback port).
+    const embedder = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(
+        `<!doctype html><title>Embedder</title><iframe name="w" src="${server.baseUrl}/widget/"></iframe><iframe name="h" src="${server.baseUrl}/"></iframe><img alt="badge" src="${server.baseUrl}/badges/api/uptime-30d.svg">`,
+      );
+    });
+    await new Promise<void>((done) => embedder.listen(0, '127.0.0.1', done));
+    const { port } = embedder.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForLoadState('load');
     const widgetFrame = page.frame({ name: 'w' });
     expect(await widgetFrame?.locator('h1').innerText()).not.toBe('');
@@ -131,5 +136,6 @@ describe('the published site, live', () => {
     expect(await homeFrame?.locator('#banner-desc').count()).toBe(0);
     expect(await page.locator('img[alt="badge"]').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     await context.close();
+    await new Promise((done) => embedder.close(done));
   });
 });

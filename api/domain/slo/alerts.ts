@@ -23,12 +23,16 @@ export interface ParsedRule extends BurnAlertRule {
   shortWindowMs: number;
 }
 
+const parseRule = (rule: BurnAlertRule): ParsedRule => ({
+  ...rule,
+  longWindowMs: parseDuration(rule.longWindow) ?? 0,
+  shortWindowMs: parseDuration(rule.shortWindow) ?? 0,
+});
+/** Most SLOs use the defaults; parsed once, since every evaluation of every SLO asks. */
+const PARSED_DEFAULTS: readonly Readonly<ParsedRule>[] = DEFAULT_ALERT_RULES.map(parseRule);
+
 export function parseRules(rules: readonly BurnAlertRule[] | null | undefined): ParsedRule[] {
-  return (rules && rules.length > 0 ? rules : DEFAULT_ALERT_RULES).map((rule) => ({
-    ...rule,
-    longWindowMs: parseDuration(rule.longWindow) ?? 0,
-    shortWindowMs: parseDuration(rule.shortWindow) ?? 0,
-  }));
+  return rules && rules.length > 0 ? rules.map(parseRule) : [...PARSED_DEFAULTS];
 }
 
 export interface RuleEvaluation {

@@ -29,6 +29,11 @@ export function effectiveFrom(from: number, horizons: Horizons): number {
   return start;
 }
 
+/** A module-level helper rather than a closure: `decompose` runs for every window of every SLO. */
+function push(out: Segment[], resolution: Resolution, from: number, to: number): void {
+  if (to > from) out.push({ resolution, from, to });
+}
+
 /**
  * Splits a minute-aligned range into the fewest rollup rows: minutes up to the first whole
  * hour, hours up to the first whole UTC day, whole days, then hours and minutes at the tail.
@@ -38,26 +43,23 @@ export function decompose(from: number, to: number, horizons: Horizons = NO_HORI
   const end = floorTo(to, MINUTE_MS);
   if (end <= start) return [];
   const out: Segment[] = [];
-  const push = (resolution: Resolution, a: number, b: number) => {
-    if (b > a) out.push({ resolution, from: a, to: b });
-  };
   const hourStart = ceilTo(start, HOUR_MS);
   const hourEnd = floorTo(end, HOUR_MS);
   if (hourStart >= hourEnd) {
-    push('minute', start, end);
+    push(out, 'minute', start, end);
     return out;
   }
-  push('minute', start, hourStart);
+  push(out, 'minute', start, hourStart);
   const dayStart = ceilTo(hourStart, DAY_MS);
   const dayEnd = floorTo(hourEnd, DAY_MS);
   if (dayStart >= dayEnd) {
-    push('hour', hourStart, hourEnd);
+    push(out, 'hour', hourStart, hourEnd);
   } else {
-    push('hour', hourStart, dayStart);
-    push('day', dayStart, dayEnd);
-    push('hour', dayEnd, hourEnd);
+    push(out, 'hour', hourStart, dayStart);
+    push(out, 'day', dayStart, dayEnd);
+    push(out, 'hour', dayEnd, hourEnd);
   }
-  push('minute', hourEnd, end);
+  push(out, 'minute', hourEnd, end);
   return out;
 }
 

@@ -1,7 +1,8 @@
+import type { InValue } from '@libsql/client';
 import { inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../../db/client.ts';
 import { appMeta } from '../../../db/schema/security.ts';
-import type { Resolution } from '../../domain/rollups.ts';
+import { MINUTE_MS, type Resolution } from '../../domain/rollups.ts';
 import { NO_HORIZONS, type Horizons, type Segment } from '../../domain/slo/segments.ts';
 import type { BucketCounts } from '../../domain/slo/timeslices.ts';
 import type { SliCounts } from '../../domain/slo/math.ts';
@@ -33,11 +34,20 @@ export interface SegmentRequest extends Segment {
   keep?: boolean;
 }
 
+interface Pending {
+  request: SegmentRequest;
+  key: string;
+  series: string[];
+  generations: Map<string, number>;
+}
+type Part = { kind: 'range'; pending: Pending; seriesJson: string } | { kind: 'points'; group: Pending[]; seriesJson: string };
+
 export const segmentKey = (segment: Segment): string => `${segment.resolution}:${segment.from}:${segment.to}`;
 
 /**
  * Sums good/total for many (segment, series) pairs in as few statements as possible: one
- * `GROUP BY series` range read per distinct segment, all joined by UNION ALL. Each part seeks
+ * `GROUP BY series` range read per distinct segment (one-minute ones as point reads), all
+ * joined by UNION ALL. Each part seeks
  * the (series, bucket) primary key, so the cost is the rows in the ranges, not the table size.
  * Closed segments already summed are served from the segment cache (see segment-cache.ts).
  */
@@ -53,7 +63,7 @@ export async function sumSegments(database: Database, requests: Iterable<Segment
     }
     return bySeries;
   };
-  const list: { request: SegmentRequest; key: string; series: string[]; generations: Map<string, number> }[] = [];
+  const list: Pending[] = [];
   for (const request of requests) {
     const key = segmentKey(request);
     const missing: string[] = [];
@@ -69,28 +79,63 @@ export async function sumSegments(database: Database, requests: Iterable<Segment
     }
     if (missing.length > 0) list.push({ request, key, series: missing, generations });
   }
-  for (let start = 0; start < list.length; start += PARTS_PER_STATEMENT) {
-    const chunk = list.slice(start, start + PARTS_PER_STATEMENT);
-    const parts = chunk.map(
-      ({ request, series }, index) =>
-        sql`SELECT ${start + index} AS k, series AS s, sum(good) AS g, sum(total) AS t FROM ${sql.raw(TABLES[request.resolution])} WHERE series IN (SELECT value FROM json_each(${JSON.stringify(series)})) AND bucket >= ${request.from} AND bucket < ${request.to} GROUP BY series`,
-    );
-    const rows = await database.orm.all<{ k: number; s: string; g: number; t: number }>(sql.join(parts, sql` UNION ALL `));
-    const found = new Map<number, Map<string, SliCounts>>();
-    for (const row of rows) {
-      const counts = { good: Number(row.g), total: Number(row.t) };
-      const bySeries = found.get(row.k) ?? new Map<string, SliCounts>();
-      bySeries.set(row.s, counts);
-      found.set(row.k, bySeries);
+  // One-minute ranges (a moved window's entering and leaving minutes) are point reads; those
+  // asking for the same series are read together with `bucket IN (...)`, one row per minute,
+  // which costs SQLite and the driver far less than a GROUP BY part per minute.
+  const points = new Map<string, Pending[]>();
+  const parts: Part[] = [];
+  for (const pending of list) {
+    const { request } = pending;
+    if (request.resolution === 'minute' && request.to - request.from === MINUTE_MS) {
+      const seriesJson = JSON.stringify(pending.series);
+      const group = points.get(seriesJson);
+      if (group) group.push(pending);
+      else points.set(seriesJson, [pending]);
+    } else {
+      parts.push({ kind: 'range', pending, seriesJson: JSON.stringify(pending.series) });
     }
-    chunk.forEach(({ request, key, series, generations }, index) => {
-      const bySeries = found.get(start + index);
-      for (const name of series) {
-        const counts = bySeries?.get(name) ?? { good: 0, total: 0 };
-        if (counts.total !== 0 || counts.good !== 0) resultFor(key).set(name, counts);
-        if (request.keep !== false) cache.set(name, key, request, counts, generations.get(name) ?? -1, nowMs);
+  }
+  for (const [seriesJson, group] of points) parts.push({ kind: 'points', group, seriesJson });
+
+  const store = ({ request, key, series, generations }: Pending, bySeries: Map<string, SliCounts> | undefined) => {
+    for (const name of series) {
+      const counts = bySeries?.get(name) ?? { good: 0, total: 0 };
+      if (counts.total !== 0 || counts.good !== 0) resultFor(key).set(name, counts);
+      if (request.keep !== false) cache.set(name, key, request, counts, generations.get(name) ?? -1, nowMs);
+    }
+  };
+  for (let start = 0; start < parts.length; start += PARTS_PER_STATEMENT) {
+    const chunk = parts.slice(start, start + PARTS_PER_STATEMENT);
+    const args: InValue[] = [];
+    const selects = chunk.map((part, index) => {
+      if (part.kind === 'range') {
+        const { request } = part.pending;
+        args.push(part.seriesJson, request.from, request.to);
+        return `SELECT ${index} AS k, series AS s, NULL AS b, sum(good) AS g, sum(total) AS t FROM ${TABLES[request.resolution]} WHERE series IN (SELECT value FROM json_each(?)) AND bucket >= ? AND bucket < ? GROUP BY series`;
       }
+      args.push(part.seriesJson, JSON.stringify(part.group.map((pending) => pending.request.from)));
+      return `SELECT ${index} AS k, series AS s, bucket AS b, good AS g, total AS t FROM rollups_minute WHERE series IN (SELECT value FROM json_each(?)) AND bucket IN (SELECT value FROM json_each(?))`;
     });
+    const result = await database.client.execute({ sql: selects.join(' UNION ALL '), args });
+    // Found counts per pending request, by series.
+    const found = new Map<Pending, Map<string, SliCounts>>();
+    const byMinute = chunk.map((part) => (part.kind === 'points' ? new Map(part.group.map((pending) => [pending.request.from, pending])) : null));
+    for (const row of result.rows) {
+      const part = chunk[Number(row['k'])];
+      if (!part) continue;
+      const pending = part.kind === 'range' ? part.pending : byMinute[Number(row['k'])]?.get(Number(row['b']));
+      if (!pending) continue;
+      let bySeries = found.get(pending);
+      if (!bySeries) {
+        bySeries = new Map();
+        found.set(pending, bySeries);
+      }
+      bySeries.set(String(row['s']), { good: Number(row['g']), total: Number(row['t']) });
+    }
+    for (const part of chunk) {
+      if (part.kind === 'range') store(part.pending, found.get(part.pending));
+      else for (const pending of part.group) store(pending, found.get(pending));
+    }
   }
   return out;
 }

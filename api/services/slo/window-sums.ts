@@ -1,5 +1,6 @@
 import type { SliCounts } from '../../domain/slo/math.ts';
 import { decompose, NO_HORIZONS, type Horizons, type Segment } from '../../domain/slo/segments.ts';
+import { segmentKey } from './rollup-reader.ts';
 import type { SegmentCache } from './segment-cache.ts';
 
 /**
@@ -27,8 +28,8 @@ export interface WindowPlan {
   to: number;
   /** The carried sum the parts adjust, or zero when summing from segments. */
   base: SliCounts;
-  /** Segments to add (+1) or subtract (−1). */
-  parts: { segment: Segment; sign: 1 | -1 }[];
+  /** Segments to add (+1) or subtract (−1), with their `segmentKey`. */
+  parts: Part[];
   /** Whether `parts` are one-off minute ranges not worth caching on their own. */
   transient: boolean;
   generation: number;
@@ -39,13 +40,20 @@ export interface WindowPlan {
   exact: boolean;
 }
 
+interface Part {
+  segment: Segment;
+  key: string;
+  sign: 1 | -1;
+}
+
 const slotKey = (slot: string) => `window:${slot}`;
+const part = (segment: Segment, sign: 1 | -1): Part => ({ segment, key: segmentKey(segment), sign });
 
 /** `[a, b)` as signed parts: added when a < b, subtracted (reversed) when b < a. */
-function signedRange(a: number, b: number, sign: 1 | -1): { segment: Segment; sign: 1 | -1 }[] {
+function signedRange(a: number, b: number, sign: 1 | -1): Part[] {
   if (a === b) return [];
   const [from, to, s] = a < b ? [a, b, sign] : [b, a, (-sign) as 1 | -1];
-  return decompose(from, to, NO_HORIZONS).map((segment) => ({ segment, sign: s }));
+  return decompose(from, to, NO_HORIZONS).map((segment) => part(segment, s));
 }
 
 /** Every part is read at a resolution whose rows are still kept (compaction drops old minutes, then hours). */
@@ -83,7 +91,7 @@ export function planWindow(
       return { ...plan, base: carried.counts, parts, transient: true, storedAt: carried.storedAt, exact: false };
     }
   }
-  return { ...plan, base: { good: 0, total: 0 }, parts: fresh().map((segment) => ({ segment, sign: 1 })), transient: false, storedAt: nowMs, exact: false };
+  return { ...plan, base: { good: 0, total: 0 }, parts: fresh().map((segment) => part(segment, 1)), transient: false, storedAt: nowMs, exact: false };
 }
 
 /**
@@ -91,12 +99,12 @@ export function planWindow(
  * the sum carried for the next evaluation. A range older than the one carried never replaces it,
  * so a `?at=` in the past or a history query does not push the live window out.
  */
-export function finishWindow(cache: SegmentCache, plan: WindowPlan, partSum: (segment: Segment) => SliCounts | undefined): SliCounts {
+export function finishWindow(cache: SegmentCache, plan: WindowPlan, partSum: (key: string) => SliCounts | undefined): SliCounts {
   if (plan.exact) return plan.base;
   let good = plan.base.good;
   let total = plan.base.total;
-  for (const { segment, sign } of plan.parts) {
-    const sum = partSum(segment);
+  for (const { key, sign } of plan.parts) {
+    const sum = partSum(key);
     if (!sum) continue;
     good += sign * sum.good;
     total += sign * sum.total;

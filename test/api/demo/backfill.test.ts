@@ -6,6 +6,7 @@ import { loadConfigFile } from '../../../api/config/load.ts';
 import { syncConfig } from '../../../api/config/sync.ts';
 import type { HeadroomConfig } from '../../../api/config/schema.ts';
 import { backfillDemoHistory } from '../../../api/demo/backfill.ts';
+import { demoResponse } from '../../../api/demo/script.ts';
 import { advanceStreak, INITIAL_STREAK } from '../../../api/domain/monitor-state.ts';
 import { loadComponentStatuses } from '../../../api/services/component-status.ts';
 import { monitors, monitorState } from '../../../db/schema/monitors.ts';
@@ -15,10 +16,20 @@ import { createTempDb, type TempDatabase } from '../../helpers/temp-db.ts';
 const DEMO_CONFIG = resolve(dirname(fileURLToPath(import.meta.url)), '../../../api/demo/headroom.config.yaml');
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-// 10:30 UTC on a day of the demo script's 45-minute API outage (day % 23 === 5, 10:00–10:45).
-const firstDay = Math.floor(Date.parse('2026-11-01T00:00:00Z') / DAY);
-const outageDay = firstDay + ((5 - (firstDay % 23) + 23) % 23);
-const DURING_OUTAGE = new Date(outageDay * DAY + 630 * MINUTE);
+const STEP = 5 * MINUTE;
+
+/**
+ * A moment, found from the demo script itself, whose last three backfilled API results (one every
+ * 5 minutes) all fail: `api-health` (downAfter 3) is down then, in one of its scripted outages.
+ */
+function duringScriptedOutage(): Date {
+  const from = Math.ceil(Date.parse('2026-11-01T00:00:00Z') / STEP) * STEP;
+  for (let step = from; step < from + 120 * DAY; step += STEP) {
+    if ([1, 2, 3].every((back) => demoResponse('/api/health', step - back * STEP).status >= 400)) return new Date(step + 2 * MINUTE);
+  }
+  throw new Error('the demo script has no API outage of 15 minutes or more');
+}
+const DURING_OUTAGE = duringScriptedOutage();
 
 describe('demo backfill', () => {
   let db: TempDatabase;
@@ -70,6 +81,8 @@ describe('demo backfill', () => {
 
   it('moves the state on when a later start backfills the gap (the API recovered)', async () => {
     const later = new Date(DURING_OUTAGE.getTime() + 2 * 3_600_000);
+    const lastSteps = [1, 2, 3].map((back) => Math.floor(later.getTime() / STEP) * STEP - back * STEP);
+    expect(lastSteps.every((at) => demoResponse('/api/health', at).status < 400)).toBe(true);
     await backfillDemoHistory(db, config, later);
     const api = (await loadComponentStatuses(db, later, 10 * MINUTE)).find((entry) => entry.id === 'api');
     expect(api).toMatchObject({ status: 'operational', dataState: 'fresh' });
