@@ -98,3 +98,30 @@ describe('Database.write', () => {
     expect(rows.rows.map((row) => row['v'])).toEqual(['b']);
   });
 });
+
+describe('Database.write group commit', () => {
+  let db: TempDatabase | undefined;
+  afterEach(() => db?.destroy());
+
+  it('commits writes that queued together, rejecting only the one that failed, after the commit', async () => {
+    db = await createTempDb();
+    const database = db;
+    await database.client.execute('CREATE TABLE t (v TEXT NOT NULL)');
+    const committedOrder: string[] = [];
+    const results = await Promise.allSettled(
+      ['a', 'b', 'bad', 'c'].map((value) =>
+        database.write(async (tx) => {
+          tx.afterCommit(() => committedOrder.push(value));
+          await tx.$client.execute({ sql: 'INSERT INTO t VALUES (?)', args: [value] });
+          if (value === 'bad') throw new Error('rejected on purpose');
+          return value;
+        }),
+      ),
+    );
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const rows = await database.client.execute('SELECT v FROM t ORDER BY rowid');
+    expect(rows.rows.map((row) => row['v'])).toEqual(['a', 'b', 'c']);
+    // After-commit callbacks run only for writes that were kept.
+    expect(committedOrder).toEqual(['a', 'b', 'c']);
+  });
+});

@@ -1,7 +1,7 @@
 import type { SliCounts } from '../../domain/slo/math.ts';
 import { decompose, NO_HORIZONS, type Horizons, type Segment } from '../../domain/slo/segments.ts';
 import { segmentKey } from './rollup-reader.ts';
-import type { SegmentCache } from './segment-cache.ts';
+import type { Entry, SegmentCache } from './segment-cache.ts';
 
 /**
  * Window sums carried from one evaluation to the next. A dashboard polling once a minute (and
@@ -23,13 +23,16 @@ const MAX_SHIFT_MS = 60 * 60_000;
 
 export interface WindowPlan {
   series: string;
-  slot: string;
+  /** The cache key the sum is carried under. */
+  key: string;
   from: number;
   to: number;
   /** The carried sum the parts adjust, or zero when summing from segments. */
   base: SliCounts;
+  /** What was carried when planned (a newer range is never replaced by an older one). */
+  carried: Readonly<Entry> | undefined;
   /** Segments to add (+1) or subtract (−1), with their `segmentKey`. */
-  parts: Part[];
+  parts: readonly Part[];
   /** Whether `parts` are one-off minute ranges not worth caching on their own. */
   transient: boolean;
   generation: number;
@@ -57,62 +60,92 @@ function signedRange(a: number, b: number, sign: 1 | -1): Part[] {
 }
 
 /** Every part is read at a resolution whose rows are still kept (compaction drops old minutes, then hours). */
-function retained(parts: readonly { segment: Segment }[], horizons: Horizons): boolean {
+function retained(parts: readonly Part[], horizons: Horizons): boolean {
   return parts.every(({ segment }) =>
     segment.resolution === 'minute' ? segment.from >= horizons.minuteFrom : segment.resolution === 'hour' ? segment.from >= horizons.hourFrom : true,
   );
 }
 
 /**
- * How to get the sum of `series` over [from, to) (already aligned to the kept resolution, see
- * `effectiveFrom`): from the carried sum when it is this range or a small shift of it, else from
- * the rollup segments (`fresh`, which `decompose` with the horizons gives).
+ * Plans and finishes the windows of one evaluation. The moved minutes are the same for every
+ * SLO evaluated at the same instant, so their parts are built once per evaluation, not per SLO.
  */
-export function planWindow(
-  cache: SegmentCache,
-  horizons: Horizons,
-  nowMs: number,
-  series: string,
-  slot: string,
-  from: number,
-  to: number,
-  fresh: () => Segment[],
-): WindowPlan {
-  const generation = cache.generation(series);
-  const carried = cache.entry(series, slotKey(slot), nowMs);
-  const plan = { series, slot, from, to, generation, nowMs };
-  if (carried && carried.from === from && carried.to === to) {
-    return { ...plan, base: carried.counts, parts: [], transient: true, storedAt: carried.storedAt, exact: true };
-  }
-  if (carried && Math.abs(to - carried.to) <= MAX_SHIFT_MS && Math.abs(from - carried.from) <= MAX_SHIFT_MS) {
-    // [from, to) = [a, b) + (b → to) − (a → from), each signed, for any small shift either way.
-    const parts = [...signedRange(carried.to, to, 1), ...signedRange(carried.from, from, -1)];
-    if (retained(parts, horizons)) {
-      return { ...plan, base: carried.counts, parts, transient: true, storedAt: carried.storedAt, exact: false };
-    }
-  }
-  return { ...plan, base: { good: 0, total: 0 }, parts: fresh().map((segment) => part(segment, 1)), transient: false, storedAt: nowMs, exact: false };
-}
+export class WindowSums {
+  readonly #cache: SegmentCache;
+  readonly #horizons: Horizons;
+  readonly #nowMs: number;
+  /** signedRange results by sign, then a, then b. */
+  readonly #ranges = new Map<1 | -1, Map<number, Map<number, Part[]>>>([
+    [1, new Map()],
+    [-1, new Map()],
+  ]);
 
-/**
- * The window's sum once its parts are summed (`partSum` looks one up; undefined is zero), and
- * the sum carried for the next evaluation. A range older than the one carried never replaces it,
- * so a `?at=` in the past or a history query does not push the live window out.
- */
-export function finishWindow(cache: SegmentCache, plan: WindowPlan, partSum: (key: string) => SliCounts | undefined): SliCounts {
-  if (plan.exact) return plan.base;
-  let good = plan.base.good;
-  let total = plan.base.total;
-  for (const { key, sign } of plan.parts) {
-    const sum = partSum(key);
-    if (!sum) continue;
-    good += sign * sum.good;
-    total += sign * sum.total;
+  constructor(cache: SegmentCache, horizons: Horizons, nowMs: number) {
+    this.#cache = cache;
+    this.#horizons = horizons;
+    this.#nowMs = nowMs;
   }
-  const counts = { good, total };
-  if (Number.isInteger(good) && Number.isInteger(total)) {
-    const kept = cache.entry(plan.series, slotKey(plan.slot), plan.nowMs);
-    if (!kept || plan.to >= kept.to) cache.set(plan.series, slotKey(plan.slot), plan, counts, plan.generation, plan.storedAt);
+
+  #range(a: number, b: number, sign: 1 | -1): Part[] {
+    const bySign = this.#ranges.get(sign);
+    let byA = bySign?.get(a);
+    if (!byA) {
+      byA = new Map();
+      bySign?.set(a, byA);
+    }
+    let parts = byA.get(b);
+    if (!parts) {
+      parts = signedRange(a, b, sign);
+      byA.set(b, parts);
+    }
+    return parts;
   }
-  return counts;
+
+  /**
+   * How to get the sum of `series` over [from, to) (already aligned to the kept resolution, see
+   * `effectiveFrom`): from the carried sum when it is this range or a small shift of it, else
+   * from the rollup segments (`fresh`, which `decompose` with the horizons gives).
+   */
+  plan(series: string, slot: string, from: number, to: number, fresh: () => Segment[]): WindowPlan {
+    const key = slotKey(slot);
+    const generation = this.#cache.generation(series);
+    const carried = this.#cache.entry(series, key, this.#nowMs);
+    const nowMs = this.#nowMs;
+    if (carried && carried.from === from && carried.to === to) {
+      return { series, key, from, to, generation, nowMs, carried, base: carried.counts, parts: [], transient: true, storedAt: carried.storedAt, exact: true };
+    }
+    if (carried && Math.abs(to - carried.to) <= MAX_SHIFT_MS && Math.abs(from - carried.from) <= MAX_SHIFT_MS) {
+      // [from, to) = [a, b) + (b → to) − (a → from), each signed, for any small shift either way.
+      const added = this.#range(carried.to, to, 1);
+      const dropped = this.#range(carried.from, from, -1);
+      const parts = dropped.length === 0 ? added : added.length === 0 ? dropped : [...added, ...dropped];
+      if (retained(parts, this.#horizons)) {
+        return { series, key, from, to, generation, nowMs, carried, base: carried.counts, parts, transient: true, storedAt: carried.storedAt, exact: false };
+      }
+    }
+    const parts = fresh().map((segment) => part(segment, 1));
+    return { series, key, from, to, generation, nowMs, carried, base: { good: 0, total: 0 }, parts, transient: false, storedAt: nowMs, exact: false };
+  }
+
+  /**
+   * The window's sum once its parts are summed (`partSum` looks one up; undefined is zero), and
+   * the sum carried for the next evaluation. A range older than the one carried never replaces
+   * it, so a `?at=` in the past or a history query does not push the live window out.
+   */
+  finish(plan: WindowPlan, partSum: (key: string) => SliCounts | undefined): SliCounts {
+    if (plan.exact) return plan.base;
+    let good = plan.base.good;
+    let total = plan.base.total;
+    for (const { key, sign } of plan.parts) {
+      const sum = partSum(key);
+      if (!sum) continue;
+      good += sign * sum.good;
+      total += sign * sum.total;
+    }
+    const counts = { good, total };
+    if (Number.isInteger(good) && Number.isInteger(total) && (!plan.carried || plan.to >= plan.carried.to)) {
+      this.#cache.set(plan.series, plan.key, plan, counts, plan.generation, plan.storedAt);
+    }
+    return counts;
+  }
 }
