@@ -114,9 +114,3 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-/** Ids of the active (not archived) monitors, for ingest validation. */
-export async function activeMonitorIds(database: Database): Promise<Set<string>> {
-  const rows = await database.orm.select({ id: monitors.id }).from(monitors).where(isNull(monitors.archivedAt));
-  return new Set(rows.map((row) => row.id));
-}
-

@@ -6,7 +6,8 @@ import { BURN_RATE_WINDOWS, evaluateRule, formatWindow, parseRules, type ParsedR
 import { burnRateOf, errorBudget, sliRatio, sloStatus, ZERO, type ErrorBudget, type SliCounts, type SloStatus } from '../domain/slo/math.ts';
 import { decompose, effectiveFrom, intersect, mergeIntervals, NO_HORIZONS, type Horizons, type Segment } from '../domain/slo/segments.ts';
 import { sliceCounts, type BucketCounts } from '../domain/slo/timeslices.ts';
-import { ceilTo, evaluationEnd, floorTo, parseSloWindow, windowBounds, type SloWindow } from '../domain/slo/windows.ts';
+import { calendarPeriodEnd, ceilTo, evaluationEnd, floorTo, parseSloWindow, windowBounds, type SloWindow } from '../domain/slo/windows.ts';
+import { calendarProjection, type CalendarProjection } from '../domain/slo/projection.ts';
 import { parseDuration } from '../lib/duration.ts';
 import { maintenanceByComponent, type Interval } from './slo/maintenance.ts';
 import { exactNumber, loadHorizons, readRows, segmentKey, sumSegments, type SegmentRequest } from './slo/rollup-reader.ts';
@@ -44,6 +45,8 @@ export interface SloEvaluation {
   policy: ErrorBudgetPolicy | null;
   /** Maintenance time left out of the window, in ms. */
   excludedMs: number;
+  /** Calendar windows only (null for rolling ones): how far into its period the window is and the whole period's expected budget. */
+  projection: CalendarProjection | null;
 }
 
 export interface EvaluateOptions {
@@ -282,6 +285,10 @@ function assemble(plan: Plan, windows: Map<number, SliCounts>, at: Date): SloEva
     status: sloStatus(budget, alerts.some((alert) => alert.firing)),
     policy: slo.policy,
     excludedMs,
+    projection:
+      plan.window.kind === 'calendar'
+        ? calendarProjection(plan.bounds.from, calendarPeriodEnd(at.getTime(), plan.window.unit, plan.window.timeZone), plan.bounds.to, main, slo.target)
+        : null,
   };
 }
 

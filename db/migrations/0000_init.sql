@@ -160,6 +160,9 @@ CREATE TABLE `burn_alerts` (
 	`resolved_at` integer,
 	`long_burn_rate` real,
 	`short_burn_rate` real,
+	`long_window` text,
+	`short_window` text,
+	`threshold` real,
 	FOREIGN KEY (`slo_id`) REFERENCES `slos`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint

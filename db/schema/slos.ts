@@ -70,6 +70,10 @@ export const burnAlerts = sqliteTable(
     resolvedAt: timestamp('resolved_at'),
     longBurnRate: real('long_burn_rate'),
     shortBurnRate: real('short_burn_rate'),
+    /** The rule as it was when the alert fired, so a resolution can be described after the rule is gone. */
+    longWindow: text('long_window'),
+    shortWindow: text('short_window'),
+    threshold: real('threshold'),
   },
   (t) => [index('burn_alerts_slo_idx').on(t.sloId, t.rule)],
 );

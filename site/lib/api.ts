@@ -57,5 +57,3 @@ export async function required<T>(path: string, schema: z.ZodType<T>): Promise<T
   return result.data;
 }
 
-export const buildTime = new Date();
-export const apiBase = apiUrl;

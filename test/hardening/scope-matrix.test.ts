@@ -67,6 +67,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/v1/site/incidents': PUBLIC,
 
   'GET /api/v1/slos': PUBLIC,
+  'POST /api/v1/slos': WRITE,
+  'PUT /api/v1/slos/:id': WRITE,
   'GET /api/v1/slos/export': READ,
   'POST /api/v1/slos/import': WRITE,
   'GET /api/v1/slos/:id': PUBLIC,

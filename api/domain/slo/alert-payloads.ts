@@ -10,7 +10,17 @@ export interface AlertNotice {
   budgetRemaining: number | null;
   /** Link to the SLO in the API. */
   url: string;
+  /**
+   * Why a resolution happened when it is not because the burning stopped: the rule was removed
+   * from the SLO, or the SLO itself was archived (or removed from the config file).
+   */
+  reason?: 'rule_removed' | 'slo_archived';
 }
+
+const REASONS: Record<NonNullable<AlertNotice['reason']>, string> = {
+  rule_removed: 'its rule was removed from the SLO',
+  slo_archived: 'the SLO was archived',
+};
 
 const pct = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value * 1000) / 10} %`);
 const rate = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value * 100) / 100}x`);
@@ -18,6 +28,7 @@ const rate = (value: number | null) => (value === null ? 'n/a' : `${Math.round(v
 export function alertSummary(notice: AlertNotice): string {
   const { slo, rule } = notice;
   const head = notice.transition === 'firing' ? `[${rule.severity.toUpperCase()}] ${slo.name}` : `[RESOLVED] ${slo.name}`;
+  if (notice.reason) return `${head}: alert ${rule.name} closed because ${REASONS[notice.reason]}`;
   return `${head}: burning error budget at ${rate(rule.longBurnRate)} over ${rule.longWindow} and ${rate(rule.shortBurnRate)} over ${rule.shortWindow} (threshold ${rule.burnRate}x); ${pct(notice.budgetRemaining)} of the budget left`;
 }
 
@@ -32,6 +43,7 @@ export function webhookPayload(notice: AlertNotice): Record<string, unknown> {
     rule: notice.rule,
     budgetRemaining: notice.budgetRemaining,
     url: notice.url,
+    ...(notice.reason ? { reason: notice.reason } : {}),
   };
 }
 

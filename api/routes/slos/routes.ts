@@ -4,16 +4,26 @@ import { describeRoute, resolver } from 'hono-openapi';
 import { z } from 'zod';
 import { slos } from '../../../db/schema/slos.ts';
 import type { AppDeps } from '../../deps.ts';
-import { OpenSloError, parseOpenSlo, toOpenSlo } from '../../domain/slo/openslo.ts';
+import { OpenSloError, parseOpenSlo, toOpenSlo, type SloDefinition } from '../../domain/slo/openslo.ts';
 import { audit, auditContext } from '../../lib/audit.ts';
 import { hasScope, requireScope } from '../../lib/auth.ts';
 import type { AppEnv } from '../../lib/env-types.ts';
-import { NotFoundError, ValidationError } from '../../lib/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { validate } from '../../lib/validate.ts';
 import { activeSlos, evaluateSlo, evaluateSlos, evaluateSlosDetailed, type SloRow } from '../../services/evaluate-slo.ts';
 import { loadHorizons } from '../../services/slo/rollup-reader.ts';
-import { upsertApiSlos } from '../../services/slo/definitions.ts';
-import { atQuerySchema, evaluationSchema, exportQuerySchema, historyQuerySchema, idParamSchema, yamlHeaderSchema } from './schemas.ts';
+import { saveApiSlo, sloDefinitionFromEntry, upsertApiSlos } from '../../services/slo/definitions.ts';
+import {
+  atQuerySchema,
+  evaluationSchema,
+  exportQuerySchema,
+  historyQuerySchema,
+  idParamSchema,
+  sloCreateSchema,
+  sloKeyParamSchema,
+  sloReplaceSchema,
+  yamlHeaderSchema,
+} from './schemas.ts';
 
 
 /** Non-public SLOs are shown only to a token with scope read. */
@@ -33,6 +43,26 @@ const atOf = (deps: AppDeps, at: string | undefined): Date => (at ? new Date(at)
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: resolver(schema) } });
 
 export function sloRoutes(deps: AppDeps) {
+  /** Writes one SLO (audited, same transaction) and answers with it evaluated as of now. */
+  const saveSlo = async (c: Context<AppEnv>, definition: SloDefinition, mode: 'create' | 'replace') => {
+    const now = deps.clock.now();
+    const saved = await deps.db.write(async (tx) => {
+      const result = await saveApiSlo(tx, definition, now, mode);
+      await audit(tx, ...auditContext(c, now), {
+        action: result.created ? 'slo.create' : 'slo.replace',
+        targetType: 'slo',
+        targetId: definition.id,
+        details: { origin: 'api', public: definition.public ?? false, revived: result.before?.archivedAt != null },
+      });
+      return result;
+    });
+    if (definition.public || saved.before?.public) deps.events.emit('public.changed', { reason: `slo.${saved.created ? 'create' : 'replace'}:${definition.id}` });
+    const [row] = await deps.db.orm.select().from(slos).where(eq(slos.id, definition.id));
+    if (!row) throw new NotFoundError(`No SLO "${definition.id}".`, 'slo_not_found');
+    c.header('Location', `/api/v1/slos/${encodeURIComponent(definition.id)}`);
+    return c.json(await evaluateSlo(deps.db, row, now), saved.created ? 201 : 200);
+  };
+
   return new Hono<AppEnv>()
     .get(
       '/api/v1/slos',
@@ -46,6 +76,48 @@ export function sloRoutes(deps: AppDeps) {
         const { at } = c.req.valid('query');
         const rows = (await activeSlos(deps.db)).filter((row) => row.public || seesAll(c));
         return c.json({ slos: await evaluateSlos(deps.db, rows, atOf(deps, at)) });
+      },
+    )
+    .post(
+      '/api/v1/slos',
+      describeRoute({
+        tags: ['SLOs'],
+        summary: 'Create an SLO from JSON shaped like a `slos:` entry of headroom.config.yaml (origin api)',
+        responses: {
+          201: { description: 'Created; the SLO evaluated as of now', content: json(evaluationSchema) },
+          409: { description: '`slo_exists` (use PUT) or `slo_owned_by_config`' },
+          422: { description: 'Invalid body, or `unknown_reference` naming the monitor or component by path' },
+        },
+      }),
+      requireScope('write'),
+      validate('json', sloCreateSchema),
+      async (c) => {
+        const entry = c.req.valid('json');
+        return saveSlo(c, sloDefinitionFromEntry(entry), 'create');
+      },
+    )
+    .put(
+      '/api/v1/slos/:id',
+      describeRoute({
+        tags: ['SLOs'],
+        summary: 'Create or replace an SLO (origin api) with the same JSON as POST; `key`, if given, must match the path',
+        responses: {
+          200: { description: 'Replaced; the SLO evaluated as of now', content: json(evaluationSchema) },
+          201: { description: 'Created', content: json(evaluationSchema) },
+          409: { description: '`slo_owned_by_config`: declared in headroom.config.yaml' },
+          422: { description: 'Invalid body, `key_mismatch`, or `unknown_reference`' },
+        },
+      }),
+      requireScope('write'),
+      validate('param', sloKeyParamSchema),
+      validate('json', sloReplaceSchema),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const entry = c.req.valid('json');
+        if (entry.key !== undefined && entry.key !== id) {
+          throw new ValidationError(`Invalid body: key: "${entry.key}" does not match the path's "${id}"`, [{ path: 'key', message: `expected "${id}" (the id in the path) or nothing` }], 'key_mismatch');
+        }
+        return saveSlo(c, sloDefinitionFromEntry({ ...entry, key: id }), 'replace');
       },
     )
     .get(
@@ -146,12 +218,14 @@ export function sloRoutes(deps: AppDeps) {
       async (c) => {
         const { id } = c.req.valid('param');
         const slo = await findSlo(deps, c, id);
-        if (slo.origin === 'config') throw new ValidationError(`SLO "${id}" is declared in headroom.config.yaml; remove it there.`, [], 'slo_owned_by_config');
+        if (slo.origin === 'config') throw new ConflictError(`SLO "${id}" is declared in headroom.config.yaml; remove it there.`, 'slo_owned_by_config');
         const now = deps.clock.now();
         await deps.db.write(async (tx) => {
           await tx.update(slos).set({ archivedAt: now, updatedAt: now }).where(eq(slos.id, id));
           await audit(tx, ...auditContext(c, now), { action: 'slo.archive', targetType: 'slo', targetId: id });
         });
+        // The static site lists public SLOs.
+        if (slo.public) deps.events.emit('public.changed', { reason: `slo.archive:${id}` });
         return c.body(null, 204);
       },
     );

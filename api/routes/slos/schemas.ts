@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refineSloEntry, sloSchema } from '../../config/schema.ts';
 import { parseDuration } from '../../lib/duration.ts';
 
 export const isoTime = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time, e.g. 2026-11-21T10:00:00Z' });
@@ -61,4 +62,28 @@ export const evaluationSchema = z.object({
       firing: z.boolean(),
     }),
   ),
+  projection: z
+    .object({
+      periodStart: z.string(),
+      periodEnd: z.string(),
+      elapsed: z.number(),
+      expectedTotal: nullableNumber,
+      budgetTotal: nullableNumber,
+      budgetConsumed: nullableNumber,
+      budgetRemaining: nullableNumber,
+    })
+    .nullable()
+    .describe('Calendar windows only: elapsed share of the period and the whole period’s expected budget at the traffic so far'),
 });
+
+/**
+ * `POST /api/v1/slos`: one SLO as JSON, in exactly the shape of a `slos:` entry in
+ * headroom.config.yaml (the same zod schema), so a definition moves between the two unchanged.
+ */
+export const sloCreateSchema = sloSchema;
+
+/** `PUT /api/v1/slos/:id`: the same shape; `key` may be left out (the path names the SLO). */
+export const sloReplaceSchema = z.strictObject({ ...sloSchema.shape, key: sloSchema.shape.key.optional() }).superRefine(refineSloEntry);
+
+/** An id an SLO can be created under: a config key (lowercase letters, digits, `.`, `_`, `-`). */
+export const sloKeyParamSchema = z.strictObject({ id: sloSchema.shape.key });

@@ -1,4 +1,4 @@
-import { eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Tx } from '../../../db/client.ts';
 import { components } from '../../../db/schema/components.ts';
 import { monitors } from '../../../db/schema/monitors.ts';
@@ -100,4 +100,49 @@ export function sloDefinitionFromEntry(slo: SloConfig): SloDefinition {
     policy: slo.policy ?? null,
     public: slo.public,
   };
+}
+
+export interface SavedSlo {
+  created: boolean;
+  /** The row as it was before (archived or not), if there was one. */
+  before: typeof slos.$inferSelect | undefined;
+}
+
+/**
+ * Creates (`create`) or creates-or-replaces (`replace`) one SLO sent as JSON, with origin `api`.
+ * Monitors and the component must exist (422 naming the body path); an SLO the config file owns
+ * is refused (409 `slo_owned_by_config`); `create` refuses an id in use (409 `slo_exists`). An
+ * archived SLO with the same id comes back with the new definition and its history.
+ */
+export async function saveApiSlo(tx: Tx, definition: SloDefinition, now: Date, mode: 'create' | 'replace'): Promise<SavedSlo> {
+  const issues: ProblemIssue[] = [];
+  const monitorIds = definition.sli.monitors ?? [];
+  if (monitorIds.length > 0) {
+    const known = new Set(
+      (await tx.select({ id: monitors.id }).from(monitors).where(and(inArray(monitors.id, monitorIds), isNull(monitors.archivedAt)))).map((row) => row.id),
+    );
+    monitorIds.forEach((monitor, index) => {
+      if (!known.has(monitor)) issues.push({ path: `sli.monitors[${index}]`, message: `unknown monitor "${monitor}"`, code: 'unknown_monitor' });
+    });
+  }
+  if (definition.componentId) {
+    const [component] = await tx
+      .select({ id: components.id })
+      .from(components)
+      .where(and(eq(components.id, definition.componentId), isNull(components.archivedAt)));
+    if (!component) issues.push({ path: 'component', message: `unknown component "${definition.componentId}"`, code: 'unknown_component' });
+  }
+  if (issues.length > 0) throw new ValidationError(`Invalid body: ${issues[0]?.path}: ${issues[0]?.message}`, issues, 'unknown_reference');
+
+  const [before] = await tx.select().from(slos).where(eq(slos.id, definition.id));
+  if (before && before.archivedAt === null) {
+    if (before.origin === 'config') {
+      throw new ConflictError(`SLO "${definition.id}" is declared in headroom.config.yaml; change it there.`, 'slo_owned_by_config');
+    }
+    if (mode === 'create') throw new ConflictError(`SLO "${definition.id}" already exists; PUT /api/v1/slos/${definition.id} replaces it.`, 'slo_exists');
+  }
+  const values = { ...definition, origin: 'api' as const, updatedAt: now, archivedAt: null };
+  if (before) await tx.update(slos).set(values).where(eq(slos.id, definition.id));
+  else await tx.insert(slos).values({ ...values, createdAt: now });
+  return { created: !before || before.archivedAt !== null, before };
 }

@@ -72,7 +72,8 @@ export async function sumSegments(database: Database, requests: Iterable<Segment
     const missing: string[] = [];
     const generations = new Map<string, number>();
     for (const series of request.series) {
-      const cached = cache.get(series, key, nowMs);
+      // One-off ranges are never stored, so there is nothing to look up.
+      const cached = request.keep === false ? undefined : cache.get(series, key, nowMs);
       if (cached) {
         if (cached.total !== 0 || cached.good !== 0) resultFor(key).set(series, cached);
       } else {

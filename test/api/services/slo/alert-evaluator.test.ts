@@ -10,10 +10,11 @@ import { createTempDb, type TempDatabase } from '../../../helpers/temp-db.ts';
 const MIN = 60_000;
 const START = Date.parse('2026-11-01T10:00:00Z');
 
-const config = validateConfig({
+const apiSlo = { key: 'api', name: 'API availability', service: 'api', sli: { kind: 'availability' as const, monitors: ['api-health'] }, target: 0.999, window: '30d' };
+const configWith = (slos: (typeof apiSlo & { alerts?: unknown[] })[]) => validateConfig({
   components: [{ key: 'api', name: 'API' }],
   monitors: [{ key: 'api-health', component: 'api', kind: 'http', url: 'http://127.0.0.1:9/', regions: ['eu'] }],
-  slos: [{ key: 'api', name: 'API availability', service: 'api', sli: { kind: 'availability', monitors: ['api-health'] }, target: 0.999, window: '30d' }],
+  slos,
   alerting: {
     channels: [
       { kind: 'webhook', url: 'http://127.0.0.1:9/hook', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
@@ -22,6 +23,7 @@ const config = validateConfig({
     ],
   },
 });
+const config = configWith([apiSlo]);
 const options = { channels: config.alerting.channels, publicUrl: 'http://status.test' };
 
 describe('SLO alert evaluator', () => {
@@ -95,5 +97,43 @@ describe('SLO alert evaluator', () => {
     const [alert] = (await db.orm.select().from(burnAlerts)).filter((row) => row.rule === 'page-1h');
     expect(alert?.state).toBe('resolved');
     expect(alert?.resolvedAt?.toISOString()).toBe(at.toISOString());
+  });
+
+  it('resolves alerts whose rule was removed from the SLO on the next evaluation, one notice per matching channel', async () => {
+    // Only ticket-3d is kept; page-6h and ticket-1d are still firing from above.
+    await syncConfig(db, configWith([{ ...apiSlo, alerts: [{ name: 'ticket-3d', severity: 'ticket', longWindow: '3d', shortWindow: '6h', burnRate: 1 }] }]), new Date(START + 131 * MIN));
+    const at = new Date(START + 131 * MIN);
+    const transitions = await evaluateAlerts(db, at, options);
+    expect(transitions.map((t) => [t.rule, t.transition, t.reason]).sort()).toEqual([
+      ['page-6h', 'resolved', 'rule_removed'],
+      ['ticket-1d', 'resolved', 'rule_removed'],
+    ]);
+    const page = transitions.find((t) => t.rule === 'page-6h');
+    const rows = (await db.orm.select().from(outbox)).filter((row) => row.id.startsWith(`alert:${page?.burnAlertId}:resolved:`));
+    expect(rows.map((row) => row.channel).sort()).toEqual(['pagerduty', 'slack', 'webhook']);
+    const trigger = (await db.orm.select().from(outbox)).find((row) => row.id === `alert:${page?.burnAlertId}:firing:2`);
+    expect(rows.find((row) => row.channel === 'pagerduty')?.payload).toEqual({ routing_key: 'R0UT1NGKEY', event_action: 'resolve', dedup_key: trigger?.payload['dedup_key'] });
+    const webhook = rows.find((row) => row.channel === 'webhook')?.payload;
+    expect(webhook).toMatchObject({ type: 'slo.alert.resolved', reason: 'rule_removed', rule: { name: 'page-6h', longWindow: '6h', shortWindow: '30m', burnRate: 6 } });
+    expect(String(webhook?.['summary'])).toBe('[RESOLVED] API availability: alert page-6h closed because its rule was removed from the SLO');
+    // The rule that is kept goes on firing, and nothing is sent twice.
+    expect(await evaluateAlerts(db, at, options)).toEqual([]);
+    const firing = (await db.orm.select().from(burnAlerts)).filter((row) => row.state === 'firing');
+    expect(firing.map((row) => row.rule)).toEqual(['ticket-3d']);
+  });
+
+  it('resolves every alert of an SLO once it is archived (removed from the config file)', async () => {
+    await syncConfig(db, configWith([]), new Date(START + 132 * MIN));
+    const at = new Date(START + 132 * MIN);
+    const transitions = await evaluateAlerts(db, at, options);
+    expect(transitions.map((t) => [t.sloId, t.rule, t.transition, t.reason])).toEqual([['api', 'ticket-3d', 'resolved', 'slo_archived']]);
+    const rows = (await db.orm.select().from(outbox)).filter((row) => row.id.startsWith(`alert:${transitions[0]?.burnAlertId}:resolved:`));
+    // A ticket: webhook and Slack, not PagerDuty (pages only).
+    expect(rows.map((row) => row.channel).sort()).toEqual(['slack', 'webhook']);
+    expect(String(rows.find((row) => row.channel === 'slack')?.payload['text'])).toBe(
+      '[RESOLVED] API availability: alert ticket-3d closed because the SLO was archived',
+    );
+    expect(await evaluateAlerts(db, new Date(START + 133 * MIN), options)).toEqual([]);
+    expect((await db.orm.select().from(burnAlerts)).every((row) => row.state === 'resolved')).toBe(true);
   });
 });
