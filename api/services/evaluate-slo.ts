@@ -181,37 +181,59 @@ export function exclusionSegments(from: number, to: number, excluded: readonly I
 async function occurrenceCounts(database: Database, plans: readonly Plan[], horizons: Horizons): Promise<Map<string, Map<number, SliCounts>>> {
   const sums = new WindowSums(segmentCacheFor(database.client), horizons, Date.now());
   const requests = new Map<string, SegmentRequest>();
-  const read = (series: string, segment: Segment, keep: boolean, key = segmentKey(segment)): string => {
+  const want = (series: string, segment: Segment, keep: boolean, key = segmentKey(segment)): string => {
     const request = requests.get(key) ?? { ...segment, series: new Set<string>(), keep: false };
     request.series.add(series);
     request.keep = request.keep === true || keep;
     requests.set(key, request);
     return key;
   };
-  const windows: { plan: Plan; length: number; window: WindowPlan | null; excluded: string[] }[] = [];
+  const windows: { plan: Plan; length: number; from: number; window: WindowPlan | null; excluded: string[] }[] = [];
+  const planFor = (plan: Plan, length: number, from: number, onlyFresh: boolean): WindowPlan | null => {
+    const bounds = plan.windows.get(length);
+    if (!bounds || bounds.to <= from) return null;
+    const window = sums.plan(plan.series, String(length), from, bounds.to, () => decompose(bounds.from, bounds.to, horizons), onlyFresh);
+    for (const part of window.parts) want(plan.series, part.segment, !window.transient, part.key);
+    return window;
+  };
   for (const plan of plans) {
     for (const [length, bounds] of plan.windows) {
       const from = effectiveFrom(bounds.from, horizons);
-      const window =
-        bounds.to > from
-          ? sums.plan(plan.series, String(length), from, bounds.to, () => decompose(bounds.from, bounds.to, horizons))
-          : null;
-      for (const part of window?.parts ?? []) read(plan.series, part.segment, !window?.transient, part.key);
+      const window = planFor(plan, length, from, false);
       const excluded =
-        plan.excluded.length === 0 ? [] : exclusionSegments(bounds.from, bounds.to, plan.excluded, horizons).map((segment) => read(plan.series, segment, true));
-      windows.push({ plan, length, window, excluded });
+        plan.excluded.length === 0 ? [] : exclusionSegments(bounds.from, bounds.to, plan.excluded, horizons).map((segment) => want(plan.series, segment, true));
+      windows.push({ plan, length, from, window, excluded });
     }
   }
   const found = requests.size > 0 ? await sumSegments(database, requests.values()) : new Map<string, Map<string, SliCounts>>();
+  const gross = windows.map(({ plan, window }) => (window ? sums.finish(window, (key) => found.get(key)?.get(plan.series)) : ZERO));
+  // Fractional counts met a carried sum (see WindowSums.finish): sum those windows from segments.
+  const again = gross.flatMap((sum, index) => (sum === null ? [index] : []));
+  if (again.length > 0) {
+    requests.clear();
+    const replanned = new Map(again.map((index) => {
+      const entry = windows[index];
+      return [index, entry ? planFor(entry.plan, entry.length, entry.from, true) : null] as const;
+    }));
+    for (const [key, bySeries] of await sumSegments(database, requests.values())) {
+      const into = found.get(key);
+      if (into) for (const [series, counts] of bySeries) into.set(series, counts);
+      else found.set(key, bySeries);
+    }
+    for (const [index, window] of replanned) {
+      const entry = windows[index];
+      if (entry) gross[index] = window ? sums.finish(window, (key) => found.get(key)?.get(entry.plan.series)) : ZERO;
+    }
+  }
   const out = new Map<string, Map<number, SliCounts>>();
-  for (const { plan, length, window, excluded } of windows) {
-    const gross = window ? sums.finish(window, (key) => found.get(key)?.get(plan.series)) : ZERO;
-    const counts = { good: gross.good, total: gross.total };
+  windows.forEach(({ plan, length, excluded }, index) => {
+    const sum = gross[index] ?? ZERO;
+    const counts = { good: sum.good, total: sum.total };
     for (const key of excluded) {
-      const sum = found.get(key)?.get(plan.series);
-      if (!sum) continue;
-      counts.good -= sum.good;
-      counts.total -= sum.total;
+      const part = found.get(key)?.get(plan.series);
+      if (!part) continue;
+      counts.good -= part.good;
+      counts.total -= part.total;
     }
     let byWindow = out.get(plan.slo.id);
     if (!byWindow) {
@@ -219,7 +241,7 @@ async function occurrenceCounts(database: Database, plans: readonly Plan[], hori
       out.set(plan.slo.id, byWindow);
     }
     byWindow.set(length, counts);
-  }
+  });
   return out;
 }
 

@@ -106,10 +106,10 @@ export class WindowSums {
    * `effectiveFrom`): from the carried sum when it is this range or a small shift of it, else
    * from the rollup segments (`fresh`, which `decompose` with the horizons gives).
    */
-  plan(series: string, slot: string, from: number, to: number, fresh: () => Segment[]): WindowPlan {
+  plan(series: string, slot: string, from: number, to: number, fresh: () => Segment[], onlyFresh = false): WindowPlan {
     const key = slotKey(slot);
     const generation = this.#cache.generation(series);
-    const carried = this.#cache.entry(series, key, this.#nowMs);
+    const carried = onlyFresh ? undefined : this.#cache.entry(series, key, this.#nowMs);
     const nowMs = this.#nowMs;
     if (carried && carried.from === from && carried.to === to) {
       return { series, key, from, to, generation, nowMs, carried, base: carried.counts, parts: [], transient: true, storedAt: carried.storedAt, exact: true };
@@ -131,8 +131,11 @@ export class WindowSums {
    * The window's sum once its parts are summed (`partSum` looks one up; undefined is zero), and
    * the sum carried for the next evaluation. A range older than the one carried never replaces
    * it, so a `?at=` in the past or a history query does not push the live window out.
+   *
+   * Null when a carried sum met a fractional part: float addition depends on its order, so the
+   * caller sums that window from segments (`plan(..., onlyFresh)`) to get the very same double.
    */
-  finish(plan: WindowPlan, partSum: (key: string) => SliCounts | undefined): SliCounts {
+  finish(plan: WindowPlan, partSum: (key: string) => SliCounts | undefined): SliCounts | null {
     if (plan.exact) return plan.base;
     let good = plan.base.good;
     let total = plan.base.total;
@@ -143,7 +146,9 @@ export class WindowSums {
       total += sign * sum.total;
     }
     const counts = { good, total };
-    if (Number.isInteger(good) && Number.isInteger(total) && (!plan.carried || plan.to >= plan.carried.to)) {
+    const whole = Number.isInteger(good) && Number.isInteger(total);
+    if (!whole && plan.transient) return null;
+    if (whole && (!plan.carried || plan.to >= plan.carried.to)) {
       this.#cache.set(plan.series, plan.key, plan, counts, plan.generation, plan.storedAt);
     }
     return counts;
