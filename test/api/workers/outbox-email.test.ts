@@ -60,6 +60,34 @@ describe('email notices through a real SMTP server', () => {
     expect(text).toContain('<strong>investigating</strong>');
   });
 
+  it('sends a per-component subscriber only the incidents that touch its components', async () => {
+    const delivery = createOutboxDelivery(server.deps, { timeoutMs: 3000 });
+    const response = await server.request('/api/v1/subscribers', {
+      method: 'POST',
+      json: { email: 'web-team@example.test', components: ['web'] },
+      token: null,
+    });
+    expect(response.status).toBe(202);
+    await delivery.tick();
+    const confirmation = smtp.messages.find((mail) => mail.to.includes('web-team@example.test') && mail.subject?.includes('Confirm'));
+    if (!confirmation) throw new Error('no confirmation mail');
+    await server.request(`/api/v1/subscribers/confirm?token=${encodeURIComponent(linkToken(confirmation, '/api/v1/subscribers/confirm'))}`, { token: null });
+
+    await openIncident(server, { name: 'API only', impact: 'minor', body: 'API trouble.', components: [{ id: 'api', status: 'degraded_performance' }] });
+    await openIncident(server, { name: 'Website slow', impact: 'minor', body: 'Web trouble.', components: [{ id: 'web', status: 'degraded_performance' }] });
+    await delivery.tick();
+    const received = smtp.messages.filter((mail) => mail.to.includes('web-team@example.test')).map((mail) => mail.subject ?? '');
+    expect(received.some((subject) => subject.includes('Website slow'))).toBe(true);
+    expect(received.some((subject) => subject.includes('API only'))).toBe(false);
+  });
+
+  it('refuses a subscription to an unknown component with a 422 and stores nothing', async () => {
+    const response = await server.request('/api/v1/subscribers', { method: 'POST', json: { email: 'x@example.test', components: ['nope'] }, token: null });
+    expect(response.status).toBe(422);
+    const list = (await (await server.request('/api/v1/subscribers')).json()) as { subscribers: unknown[] };
+    expect(list.subscribers).toHaveLength(0);
+  });
+
   it('answers a repeated subscription exactly like a new one and sends nothing more to a confirmed address', async () => {
     const delivery = createOutboxDelivery(server.deps, { timeoutMs: 3000 });
     await subscribeAndConfirm('ops@example.test', delivery);
