@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.ts';
 import {
   changes,
@@ -42,7 +42,49 @@ export interface ScanSummary {
 }
 
 /** Reads what the detector needs for [from, to] (plus look-back) from the database. */
-export async function loadDetectionInput(database: Database, config: NearMissConfig, fromMs: number, toMs: number): Promise<DetectionInput> {
+export interface LoadOptions {
+  /**
+   * Keep only the newest results of each monitor/region in the lookback. The every-minute
+   * detector sets it so its memory depends on how many series there are, not on how fast
+   * results arrive; an explicit scan over a past range reads every result in it.
+   */
+  maxSamplesPerSeries?: number | undefined;
+}
+
+interface SampleRow {
+  monitor_id: string;
+  region: string;
+  at: number;
+  ok: number;
+  latency_ms: number;
+  tls_expires_at: number | null;
+}
+
+async function loadSamples(database: Database, fromMs: number, toMs: number, perSeries: number | undefined) {
+  const rows = perSeries
+    ? await database.orm.all<SampleRow>(
+        sql`SELECT monitor_id, region, at, ok, latency_ms, tls_expires_at FROM (SELECT monitor_id, region, at, ok, latency_ms, tls_expires_at, row_number() OVER (PARTITION BY monitor_id, region ORDER BY at DESC) AS newest FROM ${probeResults} WHERE at >= ${fromMs} AND at <= ${toMs}) WHERE newest <= ${perSeries} ORDER BY at`,
+      )
+    : await database.orm.all<SampleRow>(
+        sql`SELECT monitor_id, region, at, ok, latency_ms, tls_expires_at FROM ${probeResults} WHERE at >= ${fromMs} AND at <= ${toMs} ORDER BY at`,
+      );
+  return rows.map((row) => ({
+    monitorId: row.monitor_id,
+    region: row.region,
+    atMs: Number(row.at),
+    ok: Number(row.ok) === 1,
+    latencyMs: Number(row.latency_ms),
+    tlsExpiresAtMs: row.tls_expires_at === null ? null : Number(row.tls_expires_at),
+  }));
+}
+
+export async function loadDetectionInput(
+  database: Database,
+  config: NearMissConfig,
+  fromMs: number,
+  toMs: number,
+  options: LoadOptions = {},
+): Promise<DetectionInput> {
   const orm = database.orm;
   const monitorRows = await orm.select().from(monitors).where(isNull(monitors.archivedAt));
   const componentByMonitor = new Map(monitorRows.map((row) => [row.id, row.componentId]));
@@ -81,19 +123,7 @@ export async function loadDetectionInput(database: Database, config: NearMissCon
 
   const lookback =
     SAMPLE_LOOKBACK_MS + Math.max(config.latencyHeadroom.window, config.deployRegression.window, config.failureStreak.flapWindow);
-  const sampleRows = await orm
-    .select()
-    .from(probeResults)
-    .where(and(gte(probeResults.at, new Date(fromMs - lookback)), lte(probeResults.at, new Date(toMs))))
-    .orderBy(asc(probeResults.at));
-  const samples = sampleRows.map((row) => ({
-    monitorId: row.monitorId,
-    region: row.region,
-    atMs: row.at.getTime(),
-    ok: row.ok,
-    latencyMs: row.latencyMs,
-    tlsExpiresAtMs: row.tlsExpiresAt?.getTime() ?? null,
-  }));
+  const samples = await loadSamples(database, fromMs - lookback, toMs, options.maxSamplesPerSeries);
 
   const seriesStart = bucketStart(fromMs - SLO_EVAL_LOOKBACK_MS - SLO_WINDOW_LOOKBACK_MS, 'minute');
   const seriesEnd = bucketStart(toMs - 1, 'minute');
@@ -251,8 +281,9 @@ export async function scanNearMisses(
   range: { from: Date; to: Date },
   now: Date,
   audit?: (tx: Tx, summary: ScanSummary) => Promise<void>,
+  options: LoadOptions = {},
 ): Promise<ScanSummary> {
-  const input = await loadDetectionInput(database, config, range.from.getTime(), range.to.getTime());
+  const input = await loadDetectionInput(database, config, range.from.getTime(), range.to.getTime(), options);
   const detections = detectNearMisses(input);
   return database.write(async (tx) => {
     const written = await persistDetections(tx, detections, now);

@@ -9,6 +9,11 @@ import { intervalWorker, type Worker } from './worker.ts';
  * them), so a late batch of results is still seen and an ongoing condition is updated in place.
  */
 const TICK_RANGE_MS = 5 * MINUTE_MS;
+/**
+ * The newest results kept per monitor/region for a tick (6 h at one result every 30 s, with
+ * room to spare), so a flood of results costs the detector time, never unbounded memory.
+ */
+export const LIVE_SAMPLES_PER_SERIES = 1000;
 
 /** One detector tick as of `deps.clock.now()`; tests call this directly with a ManualClock. */
 export async function detectNearMissesTick(deps: AppDeps): Promise<ScanSummary> {
@@ -19,7 +24,7 @@ export async function detectNearMissesTick(deps: AppDeps): Promise<ScanSummary> 
       action: 'near_miss.detect',
       details: { created: summary.created, updated: summary.updated, ids: summary.ids },
     });
-  });
+  }, { maxSamplesPerSeries: LIVE_SAMPLES_PER_SERIES });
 }
 
 /** Evaluates every near-miss signal once a minute. */
