@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     for (const close of closers.reverse()) await close();
+    await database.checkpoint().catch((error: unknown) => logger.warn({ err: error }, 'WAL checkpoint at shutdown failed'));
     database.close();
     process.exit(0);
   };

@@ -38,6 +38,8 @@ export interface Database {
    * write-queue.ts): a failing write still fails alone, and callers hear back after the commit.
    */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Folds the WAL back into the database file (embedded files; a no-op for servers), e.g. before a clean exit. */
+  checkpoint(): Promise<void>;
   close(): void;
 }
 
@@ -112,6 +114,12 @@ export async function createDb({ url, authToken }: DbOptions): Promise<Database>
     writer,
     url,
     write,
+    async checkpoint() {
+      if (!embedded || inMemory) return;
+      // Behind any queued write, on the write connection, so it never interleaves with one.
+      await write(async () => undefined);
+      await writer.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+    },
     close: () => {
       if (writer !== client) writer.close();
       client.close();
