@@ -193,6 +193,33 @@ async function noticeEvent(
   };
 }
 
+/** One timeline entry; who posted it defaults to the actor. */
+async function insertUpdate(
+  tx: Tx,
+  incidentId: string,
+  entry: {
+    status: IncidentStatus;
+    body: string;
+    displayAt: Date;
+    author: string | null | undefined;
+    affected: Awaited<ReturnType<typeof setComponentStatuses>>;
+  },
+  ctx: IncidentContext,
+): Promise<string> {
+  const id = newId();
+  await tx.insert(incidentUpdates).values({
+    id,
+    incidentId,
+    status: entry.status,
+    body: entry.body,
+    displayAt: entry.displayAt,
+    author: entry.author ?? ctx.actor,
+    affectedComponents: entry.affected,
+    createdAt: ctx.now,
+  });
+  return id;
+}
+
 /**
  * Opens an incident with its first update, the component statuses it sets, an audit entry and
  * one outbox notice per interested subscriber — all in `tx`. Returns the new ids.
@@ -223,17 +250,7 @@ export async function openIncident(tx: Tx, input: OpenIncidentInput, ctx: Incide
     updatedAt: ctx.now,
   });
   const affected = await setComponentStatuses(tx, incidentId, wanted, false);
-  const updateId = newId();
-  await tx.insert(incidentUpdates).values({
-    id: updateId,
-    incidentId,
-    status,
-    body: input.body,
-    displayAt,
-    author: input.author ?? ctx.actor,
-    affectedComponents: affected,
-    createdAt: ctx.now,
-  });
+  const updateId = await insertUpdate(tx, incidentId, { status, body: input.body, displayAt, author: input.author, affected }, ctx);
   await audit(tx, ctx.now, ctx.actor, ctx.requestId, {
     action: 'incident.open',
     targetType: 'incident',
@@ -269,17 +286,7 @@ export async function addIncidentUpdate(
     .set({ status, impact, ...statusTimestamps(status, displayAt, incident), updatedAt: ctx.now })
     .where(eq(incidents.id, incidentId));
   const affected = await setComponentStatuses(tx, incidentId, wanted, resolving);
-  const updateId = newId();
-  await tx.insert(incidentUpdates).values({
-    id: updateId,
-    incidentId,
-    status,
-    body: input.body,
-    displayAt,
-    author: input.author ?? ctx.actor,
-    affectedComponents: affected,
-    createdAt: ctx.now,
-  });
+  const updateId = await insertUpdate(tx, incidentId, { status, body: input.body, displayAt, author: input.author, affected }, ctx);
   await audit(tx, ctx.now, ctx.actor, ctx.requestId, {
     action: 'incident.update',
     targetType: 'incident',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../db/client.ts';
-import { freePort, signalGroup, startTsx, type RunningProcess } from '../helpers/process.ts';
+import { freePort, signalGroup, serverEnv, startTsx, type RunningProcess } from '../helpers/process.ts';
 import { startReceiver, type TestReceiver } from '../helpers/receiver.ts';
 
 const CONFIG = `
@@ -31,15 +31,7 @@ describe('SIGKILL while several clients post incident updates', () => {
     writeFileSync(join(dir, 'headroom.config.yaml'), CONFIG);
     receiver = await startReceiver(200);
     const port = await freePort();
-    const env = {
-      HEADROOM_CONFIG: join(dir, 'headroom.config.yaml'),
-      DATABASE_URL: `file:${join(dir, 'headroom.db')}`,
-      HEADROOM_DATA_DIR: dir,
-      HEADROOM_PROBER: 'off',
-      HEADROOM_ADMIN_TOKEN: ADMIN,
-      HEADROOM_OUTBOUND_ALLOW: '127.0.0.1',
-      PORT: String(port),
-    };
+    const env = serverEnv(dir, port, { HEADROOM_ADMIN_TOKEN: ADMIN, HEADROOM_OUTBOUND_ALLOW: '127.0.0.1' });
     running = startTsx('api/server.ts', [], env);
     await running.waitFor(/Headroom is up/, 90_000);
     const call = async (path: string, body: unknown) =>

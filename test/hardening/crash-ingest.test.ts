@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../db/client.ts';
-import { freePort, signalGroup, startTsx, type RunningProcess } from '../helpers/process.ts';
+import { freePort, signalGroup, serverEnv, startTsx, type RunningProcess } from '../helpers/process.ts';
 
 const CONFIG = `
 components:
@@ -26,14 +26,7 @@ describe('SIGKILL during sustained ingest', () => {
     dir = mkdtempSync(join(tmpdir(), 'headroom-crash-'));
     writeFileSync(join(dir, 'headroom.config.yaml'), CONFIG);
     const port = await freePort();
-    const env = {
-      HEADROOM_CONFIG: join(dir, 'headroom.config.yaml'),
-      DATABASE_URL: `file:${join(dir, 'headroom.db')}`,
-      HEADROOM_DATA_DIR: dir,
-      HEADROOM_PROBER: 'off',
-      HEADROOM_ADMIN_TOKEN: ADMIN,
-      PORT: String(port),
-    };
+    const env = serverEnv(dir, port, { HEADROOM_ADMIN_TOKEN: ADMIN });
     running = startTsx('api/server.ts', [], env);
     await running.waitFor(/Headroom is up/, 90_000);
 

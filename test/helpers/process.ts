@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** A free TCP port on 127.0.0.1 (for processes that cannot be told to use port 0). */
 export async function freePort(): Promise<number> {
@@ -22,6 +23,25 @@ export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * Environment for `api/server.ts` on its own folder: `headroom.config.yaml` and the embedded
+ * database in `dir`, the built-in prober off, listening on `port`.
+ */
+export function serverEnv(
+  dir: string,
+  port: number,
+  extra: Record<string, string> = {},
+): Record<string, string> & { DATABASE_URL: string; HEADROOM_CONFIG: string } {
+  return {
+    HEADROOM_CONFIG: join(dir, 'headroom.config.yaml'),
+    DATABASE_URL: `file:${join(dir, 'headroom.db')}`,
+    HEADROOM_DATA_DIR: dir,
+    HEADROOM_PROBER: 'off',
+    PORT: String(port),
+    ...extra,
+  };
 }
 
 export interface RunningProcess {

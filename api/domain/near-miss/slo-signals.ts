@@ -49,6 +49,25 @@ function runEnd(evaluation: Evaluation, lastIndex: number): number | null {
   return lastIndex >= evaluation.last ? null : evaluation.sums.minuteStart(lastIndex + 1);
 }
 
+/** The fields every near miss found on an SLO's burn shares, for a run starting at `startedAtMs`. */
+function sloRun<Signal extends 'burn_spike' | 'slow_burn'>(slo: DetectorSlo, signal: Signal, startedAtMs: number, endedAtMs: number | null, title: string) {
+  return {
+    signal,
+    dedupeKey: `${signal}:${slo.id}:${startedAtMs}`,
+    title,
+    startedAtMs,
+    endedAtMs,
+    monitorId: null,
+    sloId: slo.id,
+    componentId: slo.componentId,
+    region: null,
+  };
+}
+
+function sloRunEvidence(slo: DetectorSlo, startedAtMs: number, endedAtMs: number | null) {
+  return { sloId: slo.id, target: slo.target, window: { from: iso(startedAtMs), to: endedAtMs === null ? null : iso(endedAtMs) } };
+}
+
 /**
  * `burn_spike`: a page rule's short window over its burn rate (with at least `minBadEvents`
  * bad events, so one failed probe is never a spike) while its long window did not confirm.
@@ -86,19 +105,15 @@ export function detectBurnSpikes(input: DetectionInput, slo: DetectorSlo): Detec
     const startedAtMs = sums.minuteStart(first + start);
     const endedAtMs = runEnd(evaluation, first + end);
     return {
-      signal: 'burn_spike' as const,
-      dedupeKey: `burn_spike:${slo.id}:${startedAtMs}`,
-      title: `${slo.name}: ${round(peak.shortBurn, 1)}× burn over ${Math.round(peak.rule.shortWindowMs / MINUTE_MS)} min, not confirmed by the ${Math.round(peak.rule.longWindowMs / MINUTE_MS)} min window`,
-      startedAtMs,
-      endedAtMs,
-      monitorId: null,
-      sloId: slo.id,
-      componentId: slo.componentId,
-      region: null,
+      ...sloRun(
+        slo,
+        'burn_spike',
+        startedAtMs,
+        endedAtMs,
+        `${slo.name}: ${round(peak.shortBurn, 1)}× burn over ${Math.round(peak.rule.shortWindowMs / MINUTE_MS)} min, not confirmed by the ${Math.round(peak.rule.longWindowMs / MINUTE_MS)} min window`,
+      ),
       evidence: {
-        sloId: slo.id,
-        target: slo.target,
-        window: { from: iso(startedAtMs), to: endedAtMs === null ? null : iso(endedAtMs) },
+        ...sloRunEvidence(slo, startedAtMs, endedAtMs),
         peak: {
           at: iso(sums.minuteStart(peak.at) + MINUTE_MS),
           rule: ruleJson(peak.rule),
@@ -148,19 +163,15 @@ export function detectSlowBurns(input: DetectionInput, slo: DetectorSlo): Detect
     const startedAtMs = sums.minuteStart(first + start);
     const endedAtMs = runEnd(evaluation, first + end);
     return {
-      signal: 'slow_burn' as const,
-      dedupeKey: `slow_burn:${slo.id}:${startedAtMs}`,
-      title: `${slo.name}: ticket-level burn (${round(peak.longBurn, 2)}× over ${Math.round(peak.rule.longWindowMs / 3_600_000)} h) with no page`,
-      startedAtMs,
-      endedAtMs,
-      monitorId: null,
-      sloId: slo.id,
-      componentId: slo.componentId,
-      region: null,
+      ...sloRun(
+        slo,
+        'slow_burn',
+        startedAtMs,
+        endedAtMs,
+        `${slo.name}: ticket-level burn (${round(peak.longBurn, 2)}× over ${Math.round(peak.rule.longWindowMs / 3_600_000)} h) with no page`,
+      ),
       evidence: {
-        sloId: slo.id,
-        target: slo.target,
-        window: { from: iso(startedAtMs), to: endedAtMs === null ? null : iso(endedAtMs) },
+        ...sloRunEvidence(slo, startedAtMs, endedAtMs),
         peak: {
           at: iso(sums.minuteStart(peak.at) + MINUTE_MS),
           rule: ruleJson(peak.rule),
