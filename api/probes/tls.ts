@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
 import type { TlsSettings } from './settings.ts';
-import { elapsedSince, errorText, type ProbeOutcome } from './types.ts';
+import { probeSocket } from './socket.ts';
+import type { ProbeOutcome } from './types.ts';
 
 /**
  * A TLS probe for non-HTTP services: handshake, then the certificate's chain (unless
@@ -9,49 +10,22 @@ import { elapsedSince, errorText, type ProbeOutcome } from './types.ts';
  * connection is closed right after the handshake; nothing is sent.
  */
 export function probeTls(settings: TlsSettings, timeoutMs: number, now: Date): Promise<ProbeOutcome> {
-  const started = performance.now();
   const servername = settings.servername ?? (isIP(settings.host) ? undefined : settings.host);
-  return new Promise((resolve) => {
-    // Verification is done by hand below so that a failing certificate's expiry is still recorded.
-    const socket = connect({ host: settings.host, port: settings.port, rejectUnauthorized: false, ...(servername ? { servername } : {}) });
-    const finish = (outcome: ProbeOutcome) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(
-      () => finish({ ok: false, latencyMs: elapsedSince(started), error: `timed out after ${timeoutMs} ms` }),
-      timeoutMs,
-    );
-    socket.once('error', (error) => finish({ ok: false, latencyMs: elapsedSince(started), error: errorText(error) }));
-    socket.once('secureConnect', () => {
-      const latencyMs = elapsedSince(started);
-      const certificate: PeerCertificate = socket.getPeerCertificate();
-      if (!certificate.valid_to) {
-        finish({ ok: false, latencyMs, error: 'the server sent no certificate' });
-        return;
-      }
-      const tlsExpiresAt = new Date(certificate.valid_to);
-      const fail = (error: string) => finish({ ok: false, latencyMs, error, tlsExpiresAt });
-      if (!settings.insecure && !socket.authorized) {
-        fail(`certificate not trusted: ${String(socket.authorizationError)}`);
-        return;
-      }
-      const identityError = checkServerIdentity(settings.servername ?? settings.host, certificate);
-      if (identityError) {
-        fail(`hostname mismatch: ${identityError.message}`);
-        return;
-      }
-      const remainingMs = tlsExpiresAt.getTime() - now.getTime();
-      if (remainingMs <= 0) {
-        fail(`certificate expired at ${tlsExpiresAt.toISOString()}`);
-        return;
-      }
-      if (remainingMs < settings.minValidity) {
-        fail(`certificate expires in ${(remainingMs / 86_400_000).toFixed(1)} days, at ${tlsExpiresAt.toISOString()}`);
-        return;
-      }
-      finish({ ok: true, latencyMs, tlsExpiresAt });
-    });
+  // Verification is done by hand in `judge` so that a failing certificate's expiry is still recorded.
+  const open = () => connect({ host: settings.host, port: settings.port, rejectUnauthorized: false, ...(servername ? { servername } : {}) });
+  return probeSocket(open, 'secureConnect', timeoutMs, (socket, latencyMs): ProbeOutcome => {
+    const certificate: PeerCertificate = socket.getPeerCertificate();
+    if (!certificate.valid_to) return { ok: false, latencyMs, error: 'the server sent no certificate' };
+    const tlsExpiresAt = new Date(certificate.valid_to);
+    const fail = (error: string): ProbeOutcome => ({ ok: false, latencyMs, error, tlsExpiresAt });
+    if (!settings.insecure && !socket.authorized) return fail(`certificate not trusted: ${String(socket.authorizationError)}`);
+    const identityError = checkServerIdentity(settings.servername ?? settings.host, certificate);
+    if (identityError) return fail(`hostname mismatch: ${identityError.message}`);
+    const remainingMs = tlsExpiresAt.getTime() - now.getTime();
+    if (remainingMs <= 0) return fail(`certificate expired at ${tlsExpiresAt.toISOString()}`);
+    if (remainingMs < settings.minValidity) {
+      return fail(`certificate expires in ${(remainingMs / 86_400_000).toFixed(1)} days, at ${tlsExpiresAt.toISOString()}`);
+    }
+    return { ok: true, latencyMs, tlsExpiresAt };
   });
 }

@@ -49,11 +49,21 @@ function runEnd(evaluation: Evaluation, lastIndex: number): number | null {
   return lastIndex >= evaluation.last ? null : evaluation.sums.minuteStart(lastIndex + 1);
 }
 
-/** The fields every near miss found on an SLO's burn shares, for a run starting at `startedAtMs`. */
-function sloRun<Signal extends 'burn_spike' | 'slow_burn'>(slo: DetectorSlo, signal: Signal, startedAtMs: number, endedAtMs: number | null, title: string) {
+/**
+ * The fields every near miss found on an SLO shares, for a run from `startedAtMs`; the dedupe key
+ * is anchored at `dedupeAtMs` (the start, unless a signal anchors its runs elsewhere).
+ */
+function sloRun<Signal extends 'burn_spike' | 'slow_burn' | 'costly_event' | 'latency_headroom'>(
+  slo: DetectorSlo,
+  signal: Signal,
+  startedAtMs: number,
+  endedAtMs: number | null,
+  title: string,
+  dedupeAtMs: number = startedAtMs,
+) {
   return {
     signal,
-    dedupeKey: `${signal}:${slo.id}:${startedAtMs}`,
+    dedupeKey: `${signal}:${slo.id}:${dedupeAtMs}`,
     title,
     startedAtMs,
     endedAtMs,
@@ -210,19 +220,9 @@ export function detectCostlyEvents(input: DetectionInput, slo: DetectorSlo): Det
     if (cost > input.config.costlyEvent.budgetShare) {
       const startedAtMs = sums.minuteStart(stretch.start);
       detections.push({
-        signal: 'costly_event',
-        dedupeKey: `costly_event:${slo.id}:${startedAtMs}`,
-        title: `${slo.name}: one bad stretch cost ${round(cost * 100, 1)} % of the error budget`,
-        startedAtMs,
-        endedAtMs,
-        monitorId: null,
-        sloId: slo.id,
-        componentId: slo.componentId,
-        region: null,
+        ...sloRun(slo, 'costly_event', startedAtMs, endedAtMs, `${slo.name}: one bad stretch cost ${round(cost * 100, 1)} % of the error budget`),
         evidence: {
-          sloId: slo.id,
-          target: slo.target,
-          window: { from: iso(startedAtMs), to: endedAtMs === null ? null : iso(endedAtMs) },
+          ...sloRunEvidence(slo, startedAtMs, endedAtMs),
           badEvents: stretch.bad,
           events: stretch.total,
           budgetEvents: round(budgetEvents, 2),
@@ -305,19 +305,16 @@ export function detectLatencyHeadroom(input: DetectionInput, slo: DetectorSlo): 
     const next = steps[end + 1];
     const endedAtMs = next ? next.at : null;
     return {
-      signal: 'latency_headroom' as const,
-      dedupeKey: `latency_headroom:${slo.id}:${run[0]?.at ?? 0}`,
-      title: `${slo.name}: p95 ${Math.round(peak.p95 ?? 0)} ms is ${Math.round(((peak.p95 ?? 0) / threshold) * 100)} % of the ${threshold} ms threshold`,
-      startedAtMs,
-      endedAtMs,
-      monitorId: null,
-      sloId: slo.id,
-      componentId: slo.componentId,
-      region: null,
+      ...sloRun(
+        slo,
+        'latency_headroom',
+        startedAtMs,
+        endedAtMs,
+        `${slo.name}: p95 ${Math.round(peak.p95 ?? 0)} ms is ${Math.round(((peak.p95 ?? 0) / threshold) * 100)} % of the ${threshold} ms threshold`,
+        run[0]?.at ?? 0,
+      ),
       evidence: {
-        sloId: slo.id,
-        target: slo.target,
-        window: { from: iso(startedAtMs), to: endedAtMs === null ? null : iso(endedAtMs) },
+        ...sloRunEvidence(slo, startedAtMs, endedAtMs),
         peak: {
           at: iso(peak.at),
           p95Ms: peak.p95,
